@@ -1,0 +1,97 @@
+/**
+ * `npm run bench [-- --record] [name…]`: starts a broker of its own (or uses KAFKA_BROKERS),
+ * runs every benchmark, and prints one table of metric, ours, peer and ratio. `--record`
+ * appends the table with the date and machine to BENCHMARKS.md.
+ */
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bootstrapOf, startKafkaCluster, stopKafkaCluster } from '../local-stack/kafkaCluster.js';
+import { ensureKafkaJars } from '../local-stack/kafkaJars.js';
+import { loadConfig } from '../platform/config.js';
+import type { Benchmark, BenchRow } from './benchmark.js';
+import { kafkaClientBenchmark } from './kafkaClient.bench.js';
+
+const benchmarks: readonly Benchmark[] = [kafkaClientBenchmark];
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { record: { type: 'boolean', default: false } },
+});
+const config = loadConfig();
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const scale = Number(process.env.BENCH_SCALE ?? '1');
+if (!Number.isFinite(scale) || scale <= 0)
+  throw new Error(`BENCH_SCALE="${process.env.BENCH_SCALE}": expected a number > 0`);
+
+const jarsDir = await ensureKafkaJars({
+  cacheDir: config.localStack.dir,
+  version: config.localStack.kafkaVersion,
+  onProgress: progress,
+});
+let brokers: readonly string[];
+let stop = async () => undefined;
+if (config.kafkaBrokers === 'local-stack') {
+  const dir = await mkdtemp(join(tmpdir(), 'cel-bench-kafka-'));
+  const layout = await startKafkaCluster({
+    dir,
+    version: config.localStack.kafkaVersion,
+    jarsDir,
+    brokerCount: 1,
+    onProgress: progress,
+  });
+  brokers = bootstrapOf(layout).split(',');
+  stop = async () => {
+    await stopKafkaCluster(layout);
+    await rm(dir, { recursive: true, force: true });
+  };
+} else {
+  brokers = config.kafkaBrokers;
+}
+
+const selected = benchmarks.filter((b) => positionals.length === 0 || positionals.includes(b.name));
+const rows: { bench: string; row: BenchRow }[] = [];
+try {
+  for (const benchmark of selected) {
+    progress(`${benchmark.name}: running`);
+    const result = await benchmark.run({
+      kafkaBrokers: brokers,
+      kafkaJarsDir: jarsDir,
+      kafkaVersion: config.localStack.kafkaVersion,
+      databaseUrl: config.databaseUrl,
+      scale,
+      progress: (m) => progress(`${benchmark.name}: ${m}`),
+    });
+    for (const row of result) rows.push({ bench: benchmark.name, row });
+  }
+} finally {
+  await stop();
+}
+
+const fmt = (n: number | undefined) =>
+  n === undefined ? '–' : n >= 100 ? Math.round(n).toLocaleString('en-GB') : n.toFixed(2);
+const ratio = (r: BenchRow) => {
+  if (r.peer === undefined || r.peer === 0) return '–';
+  const x = r.higherIsBetter ? r.ours / r.peer : r.peer / r.ours;
+  return `${(x * 100).toFixed(0)} %`;
+};
+const table = [
+  '| benchmark | metric | ours | peer | peer is | ours/peer |',
+  '|---|---|---|---|---|---|',
+  ...rows.map(
+    ({ bench, row }) =>
+      `| ${bench} | ${row.metric} | ${fmt(row.ours)} | ${fmt(row.peer)} | ${row.peerName} | ${ratio(row)} |`,
+  ),
+].join('\n');
+process.stdout.write(`${table}\n`);
+
+if (values.record === true) {
+  const cpu = cpus();
+  const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Kafka ${config.localStack.kafkaVersion} (1 local broker), scale ${scale}`;
+  await appendFile(
+    new URL('../BENCHMARKS.md', import.meta.url),
+    `\n## ${new Date().toISOString().slice(0, 10)} — ${machine}\n\n${table}\n`,
+  );
+  progress('appended to BENCHMARKS.md');
+}

@@ -1,0 +1,71 @@
+import { describe, expect, test } from 'vitest';
+import { clusterIdFrom, loggingConfig, loggingFlavourOf, serverProperties } from './brokerProperties.js';
+
+const parse = (text: string) =>
+  Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+
+const nodes = [1, 2, 3].map((nodeId) => ({
+  nodeId,
+  clientPort: 40_000 + nodeId * 10,
+  controllerPort: 40_001 + nodeId * 10,
+}));
+
+describe('serverProperties', () => {
+  test('a single node is a combined broker and controller on 127.0.0.1 with auto-create off', () => {
+    const [node] = nodes;
+    if (node === undefined) throw new Error('fixture');
+    const props = parse(serverProperties({ node, cluster: [node], dataDir: '/d', defaultPartitions: 3 }));
+    expect(props).toMatchObject({
+      'process.roles': 'broker,controller',
+      'node.id': '1',
+      'controller.quorum.voters': '1@127.0.0.1:40011',
+      listeners: 'PLAINTEXT://127.0.0.1:40010,CONTROLLER://127.0.0.1:40011',
+      'advertised.listeners': 'PLAINTEXT://127.0.0.1:40010',
+      'auto.create.topics.enable': 'false',
+      'offsets.topic.replication.factor': '1',
+      'min.insync.replicas': '1',
+      'log.dirs': '/d',
+    });
+    expect(props['broker.session.timeout.ms']).toBeUndefined();
+  });
+
+  test('three nodes share the voters, replicate internal topics 3 ways and fail over fast', () => {
+    const [, second] = nodes;
+    if (second === undefined) throw new Error('fixture');
+    const props = parse(serverProperties({ node: second, cluster: nodes, dataDir: '/d2', defaultPartitions: 3 }));
+    expect(props).toMatchObject({
+      'node.id': '2',
+      'controller.quorum.voters': '1@127.0.0.1:40011,2@127.0.0.1:40021,3@127.0.0.1:40031',
+      listeners: 'PLAINTEXT://127.0.0.1:40020,CONTROLLER://127.0.0.1:40021',
+      'offsets.topic.replication.factor': '3',
+      'transaction.state.log.min.isr': '2',
+      'min.insync.replicas': '2',
+      'broker.session.timeout.ms': '3000',
+    });
+  });
+});
+
+describe('logging', () => {
+  test('3.x uses log4j 1, 4.x log4j 2', () => {
+    expect(loggingFlavourOf('3.9.2')).toBe('log4j1');
+    expect(loggingFlavourOf('4.4.0')).toBe('log4j2');
+  });
+
+  test('tools log to stderr so their stdout stays clean', () => {
+    expect(loggingConfig('log4j2', 'tools')).toContain('SYSTEM_ERR');
+    expect(loggingConfig('log4j1', 'tools')).toContain('System.err');
+    expect(loggingConfig('log4j2', 'broker')).toContain('SYSTEM_OUT');
+  });
+});
+
+describe('clusterIdFrom', () => {
+  test('is 22 characters of base64url and never starts with "-"', () => {
+    expect(clusterIdFrom(new Uint8Array(16).fill(7))).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    expect(clusterIdFrom(new Uint8Array(16).fill(0xfb))).toBeUndefined(); // encodes as "-…"
+  });
+});

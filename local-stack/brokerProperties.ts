@@ -1,0 +1,97 @@
+/**
+ * The files a local Kafka node needs: server.properties and the logging configs for the
+ * broker and for the command-line tools. Pure: the launcher writes them.
+ */
+
+export type NodePorts = { readonly nodeId: number; readonly clientPort: number; readonly controllerPort: number };
+
+export function serverProperties(options: {
+  readonly node: NodePorts;
+  readonly cluster: readonly NodePorts[];
+  readonly dataDir: string;
+  readonly defaultPartitions: number;
+}): string {
+  const { node, cluster } = options;
+  const replicated = cluster.length >= 3;
+  const voters = cluster.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
+  const lines = [
+    '# Written by the local-stack launcher; edits are overwritten on the next start.',
+    'process.roles=broker,controller',
+    `node.id=${node.nodeId}`,
+    // Static voters work on 3.9 and 4.x alike, and need no --standalone at format time.
+    `controller.quorum.voters=${voters}`,
+    `listeners=PLAINTEXT://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${node.clientPort}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${options.dataDir}`,
+    `num.partitions=${options.defaultPartitions}`,
+    // Topics are created by the project with explicit configs, never by a stray produce.
+    'auto.create.topics.enable=false',
+    `default.replication.factor=${replicated ? 3 : 1}`,
+    `min.insync.replicas=${replicated ? 2 : 1}`,
+    `offsets.topic.replication.factor=${replicated ? 3 : 1}`,
+    `transaction.state.log.replication.factor=${replicated ? 3 : 1}`,
+    `transaction.state.log.min.isr=${replicated ? 2 : 1}`,
+    'unclean.leader.election.enable=false',
+    'group.initial.rebalance.delay.ms=0',
+    'log.retention.ms=-1',
+    'message.max.bytes=4194304',
+    'replica.fetch.max.bytes=4194304',
+  ];
+  if (replicated) {
+    // Fence a dead broker in ~3 s instead of ~9 s, so failover tests take seconds.
+    lines.push('broker.session.timeout.ms=3000', 'broker.heartbeat.interval.ms=500');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export type LoggingFlavour = 'log4j1' | 'log4j2';
+
+/** Kafka 3.x logs through log4j 1 (reload4j); 4.x through log4j 2. */
+export function loggingFlavourOf(kafkaVersion: string): LoggingFlavour {
+  return kafkaVersion.startsWith('3.') ? 'log4j1' : 'log4j2';
+}
+
+/**
+ * Logging config. The broker logs INFO to stdout (redirected to its log file); the tools log
+ * WARN to stderr, because a tool that logs to stdout corrupts output the launcher reads.
+ */
+export function loggingConfig(flavour: LoggingFlavour, target: 'broker' | 'tools'): string {
+  const level = target === 'broker' ? 'INFO' : 'WARN';
+  if (flavour === 'log4j1') {
+    return [
+      `log4j.rootLogger=${level}, out`,
+      'log4j.appender.out=org.apache.log4j.ConsoleAppender',
+      `log4j.appender.out.Target=${target === 'broker' ? 'System.out' : 'System.err'}`,
+      'log4j.appender.out.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.out.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.org.apache.kafka.clients=WARN',
+      '',
+    ].join('\n');
+  }
+  return [
+    'status = warn',
+    'appender.out.type = Console',
+    'appender.out.name = OUT',
+    `appender.out.target = ${target === 'broker' ? 'SYSTEM_OUT' : 'SYSTEM_ERR'}`,
+    'appender.out.layout.type = PatternLayout',
+    'appender.out.layout.pattern = [%d] %p %m (%c)%n',
+    `rootLogger.level = ${level}`,
+    'rootLogger.appenderRef.out.ref = OUT',
+    'logger.clients.name = org.apache.kafka.clients',
+    'logger.clients.level = WARN',
+    '',
+  ].join('\n');
+}
+
+export function loggingSystemProperty(flavour: LoggingFlavour, file: string): string {
+  return flavour === 'log4j1' ? `-Dlog4j.configuration=file:${file}` : `-Dlog4j2.configurationFile=${file}`;
+}
+
+/** A KRaft cluster id: 16 random bytes in unpadded base64url, never starting with "-" (as Kafka's own Uuid). */
+export function clusterIdFrom(randomBytes16: Uint8Array): string | undefined {
+  const id = Buffer.from(randomBytes16).toString('base64url');
+  return id.startsWith('-') ? undefined : id;
+}

@@ -1,0 +1,68 @@
+/** `npm run stack -- up|down|status [--json]`: operate the embedded local stack. */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../platform/config.js';
+import { stackDown, stackStatus, stackUp } from './stack.js';
+
+const usage = `usage: npm run stack -- <command>
+  up       start Kafka (from Maven jars) and prepare PostgreSQL and the topics
+  down     stop the local Kafka (its data is kept)
+  status   print the state of the stack; --json prints one JSON object
+options: --brokers 1|3 (same as KAFKA_BROKER_COUNT)`;
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, brokers: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  const command = positionals[0];
+  if (values.help === true || command === undefined) {
+    process.stdout.write(`${usage}\n`);
+    return command === undefined && values.help !== true ? 2 : 0;
+  }
+  const env = values.brokers === undefined ? process.env : { ...process.env, KAFKA_BROKER_COUNT: values.brokers };
+  const config = loadConfig(env);
+  const progress = (message: string) => process.stderr.write(`${message}\n`);
+  switch (command) {
+    case 'up': {
+      await stackUp(config, { onProgress: progress });
+      printStatus(await stackStatus(config), false);
+      return 0;
+    }
+    case 'down':
+      await stackDown(config, progress);
+      return 0;
+    case 'status': {
+      const status = await stackStatus(config);
+      printStatus(status, values.json === true);
+      return status.kafka.up && status.database.up ? 0 : 1;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n${usage}\n`);
+      return 2;
+  }
+}
+
+function printStatus(status: Awaited<ReturnType<typeof stackStatus>>, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(status)}\n`);
+    return;
+  }
+  const mark = (up: boolean) => (up ? 'up  ' : 'DOWN');
+  const kafka = status.kafka;
+  const what = kafka.embedded ? `embedded Kafka ${kafka.version ?? ''}`.trim() : 'Kafka (KAFKA_BROKERS)';
+  process.stdout.write(`${mark(kafka.up)}  ${what} at ${kafka.bootstrap ?? '(not started: npm run stack -- up)'}\n`);
+  for (const b of kafka.brokers ?? []) {
+    process.stdout.write(`        node ${b.nodeId}: ${b.running ? `running, pid ${b.pid}` : 'not running'}\n`);
+  }
+  process.stdout.write(`${mark(status.database.up)}  PostgreSQL at ${status.database.url}\n`);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

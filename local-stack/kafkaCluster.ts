@@ -1,0 +1,325 @@
+/**
+ * Runs Apache Kafka in KRaft mode as child processes of this machine: one combined
+ * broker+controller, or three for replication and fault tests. Each cluster lives in one
+ * directory (config, data, logs, pids) and can be stopped, killed and restarted on the same
+ * data. I/O.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, openSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { probeKafka } from '../platform/kafka.js';
+import {
+  clusterIdFrom,
+  loggingConfig,
+  loggingFlavourOf,
+  loggingSystemProperty,
+  type NodePorts,
+  serverProperties,
+} from './brokerProperties.js';
+import { requireJava } from './kafkaJars.js';
+import { freePort, isOurProcessAlive, isPortFree, stopProcess } from './processControl.js';
+
+const execFileAsync = promisify(execFile);
+
+export type ClusterLayout = {
+  readonly dir: string;
+  readonly version: string;
+  readonly jarsDir: string;
+  readonly clusterId: string;
+  readonly nodes: readonly NodePorts[];
+};
+
+export type NodeStatus = NodePorts & {
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  readonly logFile: string;
+};
+export type ClusterStatus = {
+  readonly bootstrap: string;
+  readonly up: boolean;
+  readonly version: string;
+  readonly nodes: readonly NodeStatus[];
+};
+
+export class KafkaStartError extends Error {
+  readonly code = 'CEL_ERR_KAFKA_START';
+  readonly retriable = false;
+  constructor(
+    message: string,
+    readonly logFile?: string,
+  ) {
+    super(message);
+    this.name = 'KafkaStartError';
+  }
+}
+
+const LAYOUT_FILE = 'cluster.json';
+const DEFAULT_FIRST_PORT = 19092;
+
+export const bootstrapOf = (layout: Pick<ClusterLayout, 'nodes'>): string =>
+  layout.nodes.map((n) => `127.0.0.1:${n.clientPort}`).join(',');
+
+const nodeDir = (layout: Pick<ClusterLayout, 'dir'>, nodeId: number) => join(layout.dir, `node-${nodeId}`);
+const propertiesFile = (layout: Pick<ClusterLayout, 'dir'>, nodeId: number) =>
+  join(nodeDir(layout, nodeId), 'server.properties');
+const pidFile = (layout: Pick<ClusterLayout, 'dir'>, nodeId: number) => join(nodeDir(layout, nodeId), 'broker.pid');
+export const brokerLogFile = (layout: Pick<ClusterLayout, 'dir'>, nodeId: number) =>
+  join(nodeDir(layout, nodeId), 'broker.log');
+
+export async function readClusterLayout(dir: string): Promise<ClusterLayout | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, LAYOUT_FILE), 'utf8')) as ClusterLayout;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The layout recorded in `dir`, or a new one (new ports, new cluster id) if there is none. */
+async function layoutFor(options: {
+  readonly dir: string;
+  readonly version: string;
+  readonly jarsDir: string;
+  readonly brokerCount: number;
+  readonly firstPort: number | 'auto';
+}): Promise<ClusterLayout> {
+  const existing = await readClusterLayout(options.dir);
+  if (existing !== undefined) {
+    if (existing.version !== options.version || existing.nodes.length !== options.brokerCount) {
+      throw new KafkaStartError(
+        `${options.dir} holds a Kafka ${existing.version} cluster of ${existing.nodes.length} node(s), not ${options.version} ×${options.brokerCount}; ` +
+          'stop it and remove the directory, or use another LOCAL_STACK_DIR',
+      );
+    }
+    return { ...existing, jarsDir: options.jarsDir };
+  }
+  const nodes = await choosePorts(options.brokerCount, options.firstPort);
+  let clusterId: string | undefined;
+  while (clusterId === undefined) clusterId = clusterIdFrom(randomBytes(16));
+  const layout: ClusterLayout = {
+    dir: options.dir,
+    version: options.version,
+    jarsDir: options.jarsDir,
+    clusterId,
+    nodes,
+  };
+  await mkdir(options.dir, { recursive: true });
+  await writeFile(join(options.dir, LAYOUT_FILE), `${JSON.stringify(layout, null, 2)}\n`);
+  return layout;
+}
+
+async function choosePorts(count: number, firstPort: number | 'auto'): Promise<readonly NodePorts[]> {
+  const fixed = (base: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      nodeId: i + 1,
+      clientPort: base + 2 * i,
+      controllerPort: base + 2 * i + 1,
+    }));
+  const allFree = async (nodes: readonly NodePorts[]) =>
+    (await Promise.all(nodes.flatMap((n) => [isPortFree(n.clientPort), isPortFree(n.controllerPort)]))).every(Boolean);
+  if (firstPort !== 'auto') {
+    const nodes = fixed(firstPort);
+    if (!(await allFree(nodes))) {
+      throw new KafkaStartError(
+        `KAFKA_PORT=${firstPort}: ports ${firstPort}–${firstPort + 2 * count - 1} are not all free; choose another KAFKA_PORT or unset it`,
+      );
+    }
+    return nodes;
+  }
+  const preferred = fixed(DEFAULT_FIRST_PORT);
+  if (await allFree(preferred)) return preferred;
+  const nodes: NodePorts[] = [];
+  for (let i = 0; i < count; i += 1) {
+    nodes.push({ nodeId: i + 1, clientPort: await freePort(), controllerPort: await freePort() });
+  }
+  return nodes;
+}
+
+async function readPid(layout: ClusterLayout, nodeId: number): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(pidFile(layout, nodeId), 'utf8')).trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function nodeRunning(
+  layout: ClusterLayout,
+  nodeId: number,
+): Promise<{ pid: number | undefined; running: boolean }> {
+  const pid = await readPid(layout, nodeId);
+  return { pid, running: pid !== undefined && (await isOurProcessAlive(pid, propertiesFile(layout, nodeId))) };
+}
+
+async function formatNode(layout: ClusterLayout, nodeId: number): Promise<void> {
+  const dataDir = join(nodeDir(layout, nodeId), 'data');
+  if (existsSync(join(dataDir, 'meta.properties'))) return; // already formatted: a restart on the same data
+  const flavour = loggingFlavourOf(layout.version);
+  const toolsLog = join(layout.dir, flavour === 'log4j1' ? 'tools-log4j.properties' : 'tools-log4j2.properties');
+  await writeFile(toolsLog, loggingConfig(flavour, 'tools'));
+  try {
+    await execFileAsync('java', [
+      '-Xmx256m',
+      loggingSystemProperty(flavour, toolsLog),
+      '-cp',
+      join(layout.jarsDir, '*'),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      layout.clusterId,
+      '-c',
+      propertiesFile(layout, nodeId),
+    ]);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new KafkaStartError(`formatting the KRaft log dir of node ${nodeId} failed: ${stderr.trim()}`);
+  }
+}
+
+/** Starts one node (formatting its log dir first if it is new); a no-op when it already runs. */
+export async function startKafkaNode(layout: ClusterLayout, nodeId: number): Promise<number> {
+  const node = layout.nodes.find((n) => n.nodeId === nodeId);
+  if (node === undefined) throw new KafkaStartError(`cluster in ${layout.dir} has no node ${nodeId}`);
+  const current = await nodeRunning(layout, nodeId);
+  if (current.running && current.pid !== undefined) return current.pid;
+  // A pid file whose process is gone is left over from a crash. Kafka's own .lock is an OS
+  // file lock, released when the process died, so the data dir is safe to reuse.
+  await rm(pidFile(layout, nodeId), { force: true });
+  const busy = [];
+  for (const port of [node.clientPort, node.controllerPort]) if (!(await isPortFree(port))) busy.push(port);
+  if (busy.length > 0) {
+    throw new KafkaStartError(
+      `node ${nodeId}: port ${busy.join(', ')} is taken by another process; stop it, or set KAFKA_PORT/LOCAL_STACK_DIR for another stack`,
+    );
+  }
+  const dir = nodeDir(layout, nodeId);
+  await mkdir(join(dir, 'data'), { recursive: true });
+  const flavour = loggingFlavourOf(layout.version);
+  const brokerLog = join(dir, flavour === 'log4j1' ? 'log4j.properties' : 'log4j2.properties');
+  await writeFile(brokerLog, loggingConfig(flavour, 'broker'));
+  await writeFile(
+    propertiesFile(layout, nodeId),
+    serverProperties({ node, cluster: layout.nodes, dataDir: join(dir, 'data'), defaultPartitions: 3 }),
+  );
+  await formatNode(layout, nodeId);
+  const heap = layout.nodes.length >= 3 ? ['-Xms256m', '-Xmx512m'] : ['-Xms512m', '-Xmx512m'];
+  const out = openSync(brokerLogFile(layout, nodeId), 'a');
+  const child = spawn(
+    'java',
+    [
+      ...heap,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-XX:InitiatingHeapOccupancyPercent=35',
+      '-XX:+ExplicitGCInvokesConcurrent',
+      '-Djava.awt.headless=true',
+      loggingSystemProperty(flavour, brokerLog),
+      '-cp',
+      join(layout.jarsDir, '*'),
+      'kafka.Kafka',
+      propertiesFile(layout, nodeId),
+    ],
+    { cwd: dir, detached: true, stdio: ['ignore', out, out] },
+  );
+  const pid = child.pid;
+  if (pid === undefined) throw new KafkaStartError(`node ${nodeId}: java did not start`, brokerLogFile(layout, nodeId));
+  child.unref();
+  await writeFile(pidFile(layout, nodeId), `${pid}\n`);
+  return pid;
+}
+
+/** Waits until the cluster answers a metadata request naming every node; fails early if a node exits. */
+export async function waitForKafkaCluster(layout: ClusterLayout, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const brokers = layout.nodes.map((n) => `127.0.0.1:${n.clientPort}`);
+  while (Date.now() < deadline) {
+    for (const node of layout.nodes) {
+      const { running } = await nodeRunning(layout, node.nodeId);
+      if (!running) {
+        const logFile = brokerLogFile(layout, node.nodeId);
+        throw new KafkaStartError(
+          `Kafka node ${node.nodeId} exited during start-up; last log lines:\n${await logTail(logFile)}`,
+          logFile,
+        );
+      }
+    }
+    const cluster = await probeKafka(brokers, 2000);
+    if (cluster !== undefined && cluster.brokers.length >= layout.nodes.length) return;
+    await delay(250);
+  }
+  throw new KafkaStartError(
+    `Kafka at ${bootstrapOf(layout)} did not answer a metadata request within ${timeoutMs / 1000} s; see ${brokerLogFile(layout, 1)}`,
+    brokerLogFile(layout, 1),
+  );
+}
+
+export type StartClusterOptions = {
+  readonly dir: string;
+  readonly version: string;
+  readonly jarsDir: string;
+  readonly brokerCount: number;
+  readonly firstPort?: number | 'auto';
+  readonly onProgress?: (message: string) => void;
+};
+
+/** Starts (or finds running) every node of the cluster in `dir` and waits until it is ready. */
+export async function startKafkaCluster(options: StartClusterOptions): Promise<ClusterLayout> {
+  requireJava();
+  const layout = await layoutFor({ ...options, firstPort: options.firstPort ?? 'auto' });
+  const started = Date.now();
+  await Promise.all(layout.nodes.map((n) => startKafkaNode(layout, n.nodeId)));
+  options.onProgress?.(`Kafka ${layout.version}: ${layout.nodes.length} node(s) starting at ${bootstrapOf(layout)}…`);
+  await waitForKafkaCluster(layout);
+  options.onProgress?.(`Kafka ${layout.version}: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return layout;
+}
+
+/** Kills one node with a signal (SIGKILL for crash tests); the pid file stays, as after a real crash. */
+export async function signalKafkaNode(layout: ClusterLayout, nodeId: number, signal: NodeJS.Signals): Promise<void> {
+  const { pid, running } = await nodeRunning(layout, nodeId);
+  if (!running || pid === undefined) return;
+  process.kill(pid, signal);
+  if (signal === 'SIGKILL') while (await isOurProcessAlive(pid, propertiesFile(layout, nodeId))) await delay(50);
+}
+
+/** SIGTERM every node, wait for a clean exit, SIGKILL what does not exit in time. */
+export async function stopKafkaCluster(layout: ClusterLayout): Promise<void> {
+  await Promise.all(
+    layout.nodes.map(async (n) => {
+      const pid = await readPid(layout, n.nodeId);
+      if (pid !== undefined) await stopProcess(pid, propertiesFile(layout, n.nodeId));
+      await rm(pidFile(layout, n.nodeId), { force: true });
+    }),
+  );
+}
+
+export async function kafkaClusterStatus(layout: ClusterLayout): Promise<ClusterStatus> {
+  const nodes = await Promise.all(
+    layout.nodes.map(async (n) => ({
+      ...n,
+      ...(await nodeRunning(layout, n.nodeId)),
+      logFile: brokerLogFile(layout, n.nodeId),
+    })),
+  );
+  const running = nodes.filter((n) => n.running);
+  const answered =
+    running.length > 0
+      ? await probeKafka(
+          running.map((n) => `127.0.0.1:${n.clientPort}`),
+          3000,
+        )
+      : undefined;
+  return { bootstrap: bootstrapOf(layout), up: answered !== undefined, version: layout.version, nodes };
+}
+
+async function logTail(file: string, lines = 25): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).split('\n').slice(-lines).join('\n');
+  } catch {
+    return `(no log at ${file})`;
+  }
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { ConfigError, configVariables, loadConfig, maskUrl, parseConfig } from './config.js';
+
+describe('parseConfig', () => {
+  test('an empty environment gives the local-stack defaults', () => {
+    const result = parseConfig({}, '/repo');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.databaseUrl.toString()).toBe('postgres://postgres@127.0.0.1:5432/clinical_event_log');
+    expect(result.value.kafkaBrokers).toBe('local-stack');
+    expect(result.value.schemaRegistry).toBe('embedded');
+    expect(result.value.topicNamespace).toBe('cel');
+    expect(result.value.topicPartitions).toBe(6);
+    expect(result.value.localStack).toEqual({
+      dir: '/repo/.local-stack',
+      kafkaVersion: '4.4.0',
+      brokerCount: 1,
+      kafkaPort: 'auto',
+    });
+    expect(result.value.logLevel).toBe('info');
+    expect(Object.isFrozen(result.value)).toBe(true);
+  });
+
+  test('set values are parsed', () => {
+    const result = parseConfig(
+      {
+        DATABASE_URL: 'postgresql://u:secret@db:5433/x',
+        KAFKA_BROKERS: 'k1:9092, k2:9092',
+        TOPIC_PARTITIONS: '12',
+        KAFKA_VERSION: '3.9.2',
+        KAFKA_BROKER_COUNT: '3',
+        KAFKA_PORT: '29092',
+        LOCAL_STACK_DIR: '/var/cel',
+        LOG_LEVEL: 'DEBUG',
+      },
+      '/repo',
+    );
+    expect(result.ok && result.value).toMatchObject({
+      kafkaBrokers: ['k1:9092', 'k2:9092'],
+      topicPartitions: 12,
+      localStack: { dir: '/var/cel', kafkaVersion: '3.9.2', brokerCount: 3, kafkaPort: 29092 },
+      logLevel: 'debug',
+    });
+  });
+
+  test.each([
+    { name: 'port with letters', env: { KAFKA_PORT: '19x92' }, variable: 'KAFKA_PORT' },
+    { name: 'port out of range', env: { KAFKA_PORT: '70000' }, variable: 'KAFKA_PORT' },
+    { name: 'broker count 2', env: { KAFKA_BROKER_COUNT: '2' }, variable: 'KAFKA_BROKER_COUNT' },
+    { name: 'end-of-life Kafka line', env: { KAFKA_VERSION: '3.7.0' }, variable: 'KAFKA_VERSION' },
+    { name: 'not a version', env: { KAFKA_VERSION: 'latest' }, variable: 'KAFKA_VERSION' },
+    { name: 'mysql URL', env: { DATABASE_URL: 'mysql://x@h/db' }, variable: 'DATABASE_URL' },
+    { name: 'URL without database', env: { DATABASE_URL: 'postgres://x@h:5432' }, variable: 'DATABASE_URL' },
+    { name: 'not a URL', env: { DATABASE_URL: 'localhost' }, variable: 'DATABASE_URL' },
+    { name: 'broker without port', env: { KAFKA_BROKERS: 'k1:9092,k2' }, variable: 'KAFKA_BROKERS' },
+    { name: 'registry not http', env: { SCHEMA_REGISTRY_URL: 'ftp://r:8081' }, variable: 'SCHEMA_REGISTRY_URL' },
+    { name: 'zero partitions', env: { TOPIC_PARTITIONS: '0' }, variable: 'TOPIC_PARTITIONS' },
+    { name: 'namespace with dots', env: { TOPIC_NAMESPACE: 'a.b' }, variable: 'TOPIC_NAMESPACE' },
+    { name: 'unknown log level', env: { LOG_LEVEL: 'verbose' }, variable: 'LOG_LEVEL' },
+  ])('$name is reported against $variable', ({ env, variable }) => {
+    const result = parseConfig(env);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.map((p) => p.variable)).toEqual([variable]);
+  });
+
+  test('every bad variable is reported at once', () => {
+    const result = parseConfig({ KAFKA_PORT: 'x', LOG_LEVEL: 'loud', KAFKA_BROKER_COUNT: '5' });
+    expect(result.ok ? [] : result.error.map((p) => p.variable).sort()).toEqual([
+      'KAFKA_BROKER_COUNT',
+      'KAFKA_PORT',
+      'LOG_LEVEL',
+    ]);
+  });
+
+  test('loadConfig throws one ConfigError naming each variable and what is expected', () => {
+    expect(() => loadConfig({ KAFKA_PORT: '25x5' })).toThrowError(ConfigError);
+    expect(() => loadConfig({ KAFKA_PORT: '25x5' })).toThrowError(/KAFKA_PORT="25x5": expected an integer 1024–65000/);
+  });
+
+  test('passwords are masked for display', () => {
+    expect(maskUrl(new URL('postgres://u:secret@h:5432/db'))).toBe('postgres://u:****@h:5432/db');
+    expect(maskUrl(new URL('postgres://u@h:5432/db'))).toBe('postgres://u@h:5432/db');
+  });
+});
+
+describe('the README configuration table', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const rows = readme
+    .split('\n')
+    .map((line) => line.split('|').map((cell) => cell.trim()))
+    .filter((cells) => /^`[A-Z_]+`$/.test(cells[1] ?? ''))
+    .map((cells) => ({ name: cells[1]?.replace(/`/g, ''), default: cells[2]?.replace(/`/g, '') }));
+
+  test('lists exactly the variables parseConfig reads, with their defaults', () => {
+    expect(rows).toEqual(configVariables.map((v) => ({ name: v.name, default: v.default })));
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * The process configuration: parsed once from the environment into a typed, frozen object.
+ * `parseConfig` is pure and reports every bad variable at once; `loadConfig` is the only
+ * reader of `process.env` in the code base.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { err, ok, type Result } from '../core/result.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type Config = {
+  /** DATABASE_URL; the database is created if it does not exist. */
+  readonly databaseUrl: URL;
+  /** KAFKA_BROKERS: a list of host:port, or the embedded local stack when unset. */
+  readonly kafkaBrokers: readonly string[] | 'local-stack';
+  /** KAFKA_CLIENT_ID */
+  readonly kafkaClientId: string;
+  /** SCHEMA_REGISTRY_URL: a Confluent-compatible registry, or the embedded one when unset. */
+  readonly schemaRegistry: URL | 'embedded';
+  /** TOPIC_NAMESPACE: prefix of every topic name the project creates (`<ns>.clinical-events` …). */
+  readonly topicNamespace: string;
+  /** TOPIC_PARTITIONS: partitions of each topic the project creates. */
+  readonly topicPartitions: number;
+  readonly localStack: {
+    /** LOCAL_STACK_DIR: jars cache, broker data, logs and pid files. */
+    readonly dir: string;
+    /** KAFKA_VERSION: the Apache Kafka release the local stack runs. */
+    readonly kafkaVersion: string;
+    /** KAFKA_BROKER_COUNT: 1, or 3 for a replicated cluster on this machine. */
+    readonly brokerCount: 1 | 3;
+    /** KAFKA_PORT: first client port of the local stack; unset means 19092, or a free port if that one is taken. */
+    readonly kafkaPort: number | 'auto';
+  };
+  /** LOG_LEVEL */
+  readonly logLevel: LogLevel;
+};
+
+export type ConfigProblem = { readonly variable: string; readonly message: string };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** One row per variable: its default and how it is described in the README table. */
+export const configVariables = [
+  {
+    name: 'DATABASE_URL',
+    default: 'postgres://postgres@127.0.0.1:5432/clinical_event_log',
+    doc: 'PostgreSQL connection URL; the database is created if missing',
+  },
+  {
+    name: 'KAFKA_BROKERS',
+    default: '(local stack)',
+    doc: 'Comma-separated host:port list of an existing Kafka cluster; unset starts the embedded local stack',
+  },
+  {
+    name: 'SCHEMA_REGISTRY_URL',
+    default: '(embedded)',
+    doc: 'Confluent Schema Registry REST API (Confluent SR, Karapace, Apicurio ccompat); unset uses the embedded registry',
+  },
+  { name: 'KAFKA_CLIENT_ID', default: 'clinical-event-log', doc: 'Kafka client id reported to the brokers' },
+  { name: 'TOPIC_NAMESPACE', default: 'cel', doc: 'Prefix of every topic the project creates' },
+  { name: 'TOPIC_PARTITIONS', default: '6', doc: 'Partitions of each topic the project creates (1–1000)' },
+  { name: 'LOCAL_STACK_DIR', default: '.local-stack', doc: 'Where the local stack keeps Kafka jars, data, logs, pids' },
+  { name: 'KAFKA_VERSION', default: '4.4.0', doc: 'Apache Kafka release the local stack runs (3.9.x or 4.x)' },
+  { name: 'KAFKA_BROKER_COUNT', default: '1', doc: 'Brokers in the local stack: 1, or 3 for a replicated cluster' },
+  {
+    name: 'KAFKA_PORT',
+    default: '19092',
+    doc: 'First client port of the local stack (node n uses +2(n−1), controller +1); if unset and 19092 is taken, a free port',
+  },
+  { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
+] as const satisfies readonly { name: string; default: string; doc: string }[];
+
+const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/clinical_event_log';
+
+export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly ConfigProblem[]> {
+  const problems: ConfigProblem[] = [];
+  const problem = (variable: string, message: string): void => {
+    problems.push({ variable, message });
+  };
+  const value = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+
+  const databaseUrl = parseDatabaseUrl(value('DATABASE_URL') ?? DEFAULT_DATABASE_URL, problem);
+  const kafkaBrokers = parseBrokers(value('KAFKA_BROKERS'), problem);
+  const schemaRegistry = parseHttpUrl('SCHEMA_REGISTRY_URL', value('SCHEMA_REGISTRY_URL'), problem);
+  const kafkaClientId = value('KAFKA_CLIENT_ID') ?? 'clinical-event-log';
+  const topicNamespace = value('TOPIC_NAMESPACE') ?? 'cel';
+  if (!/^[a-zA-Z0-9_-]{1,100}$/.test(topicNamespace)) {
+    problem('TOPIC_NAMESPACE', `"${topicNamespace}": expected 1–100 letters, digits, "_" or "-"`);
+  }
+  const topicPartitions = parseInteger('TOPIC_PARTITIONS', value('TOPIC_PARTITIONS') ?? '6', 1, 1000, problem);
+  const kafkaVersion = value('KAFKA_VERSION') ?? '4.4.0';
+  if (!/^(3\.9|4\.\d+)\.\d+$/.test(kafkaVersion)) {
+    problem('KAFKA_VERSION', `"${kafkaVersion}": expected an Apache Kafka release 3.9.x or 4.x.y, e.g. 4.4.0`);
+  }
+  const brokerCountRaw = value('KAFKA_BROKER_COUNT') ?? '1';
+  const brokerCount = brokerCountRaw === '1' ? 1 : brokerCountRaw === '3' ? 3 : undefined;
+  if (brokerCount === undefined) problem('KAFKA_BROKER_COUNT', `"${brokerCountRaw}": expected 1 or 3`);
+  const kafkaPortRaw = value('KAFKA_PORT');
+  const kafkaPort =
+    kafkaPortRaw === undefined ? 'auto' : parseInteger('KAFKA_PORT', kafkaPortRaw, 1024, 65_000, problem);
+  const localStackDirRaw = value('LOCAL_STACK_DIR') ?? '.local-stack';
+  const logLevelRaw = (value('LOG_LEVEL') ?? 'info').toLowerCase();
+  const logLevel = logLevels.find((level) => level === logLevelRaw);
+  if (logLevel === undefined) problem('LOG_LEVEL', `"${logLevelRaw}": expected one of ${logLevels.join(', ')}`);
+
+  if (problems.length > 0 || databaseUrl === undefined || kafkaBrokers === undefined || schemaRegistry === undefined) {
+    return err(problems);
+  }
+  return ok(
+    Object.freeze({
+      databaseUrl,
+      kafkaBrokers,
+      schemaRegistry,
+      kafkaClientId,
+      topicNamespace,
+      topicPartitions: topicPartitions ?? 6,
+      localStack: Object.freeze({
+        dir: isAbsolute(localStackDirRaw) ? localStackDirRaw : resolve(cwd, localStackDirRaw),
+        kafkaVersion,
+        brokerCount: brokerCount ?? 1,
+        kafkaPort: kafkaPort ?? 'auto',
+      }),
+      logLevel: logLevel ?? 'info',
+    }),
+  );
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CEL_ERR_CONFIG';
+  readonly retriable = false;
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `invalid configuration; fix these environment variables:\n${problems.map((p) => `  ${p.variable}=${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads process.env once; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const parsed = parseConfig(env, cwd);
+  if (!parsed.ok) throw new ConfigError(parsed.error);
+  return parsed.value;
+}
+
+/** The URL with any password replaced, for logs and status output. */
+export function maskUrl(url: URL): string {
+  if (url.password === '') return url.toString();
+  const masked = new URL(url.toString());
+  masked.password = '****';
+  return masked.toString();
+}
+
+function parseDatabaseUrl(raw: string, problem: (variable: string, message: string) => void): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problem('DATABASE_URL', 'not a URL: expected postgres://user[:password]@host:port/database');
+    return undefined;
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    problem('DATABASE_URL', `scheme "${url.protocol}": expected postgres:// or postgresql://`);
+    return undefined;
+  }
+  if (url.pathname.replace(/^\//, '') === '') {
+    problem('DATABASE_URL', 'no database name: expected postgres://user@host:port/database');
+    return undefined;
+  }
+  return url;
+}
+
+function parseHttpUrl(
+  variable: string,
+  raw: string | undefined,
+  problem: (variable: string, message: string) => void,
+): URL | 'embedded' | undefined {
+  if (raw === undefined) return 'embedded';
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // reported below
+  }
+  problem(variable, `"${raw}": expected an http:// or https:// URL`);
+  return undefined;
+}
+
+function parseBrokers(
+  raw: string | undefined,
+  problem: (variable: string, message: string) => void,
+): readonly string[] | 'local-stack' | undefined {
+  if (raw === undefined) return 'local-stack';
+  const brokers = raw.split(',').map((b) => b.trim());
+  const bad = brokers.filter((b) => !/^[a-zA-Z0-9.-]+:\d{1,5}$/.test(b));
+  if (bad.length > 0) {
+    problem('KAFKA_BROKERS', `"${bad.join(',')}": expected a comma-separated list of host:port`);
+    return undefined;
+  }
+  return Object.freeze(brokers);
+}
+
+function parseInteger(
+  variable: string,
+  raw: string,
+  min: number,
+  max: number,
+  problem: (variable: string, message: string) => void,
+): number | undefined {
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    problem(variable, `"${raw}": expected an integer ${min}–${max}`);
+    return undefined;
+  }
+  return n;
+}

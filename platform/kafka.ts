@@ -1,0 +1,80 @@
+/**
+ * The one module that knows the Kafka client library: client creation with logs routed to
+ * pino, and a metadata probe. Everything else speaks in our terms, so the client stays a
+ * measured, replaceable choice. I/O.
+ */
+import kafkajs, { type Kafka, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from './logger.js';
+
+export type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+
+// kafkajs is CommonJS; Node's ESM loader does not see all of its named exports.
+const { Kafka: KafkaClient, logLevel: KafkaLogLevel, ConfigResourceTypes } = kafkajs;
+
+export { ConfigResourceTypes };
+
+export type KafkaClientOptions = {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger?: Logger;
+  /** Fail fast instead of retrying for ~30 s; used by probes. */
+  readonly failFast?: boolean;
+};
+
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  const config: KafkaConfig = {
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    logLevel: options.logger === undefined ? KafkaLogLevel.NOTHING : KafkaLogLevel.WARN,
+    logCreator: () => (entry: LogEntry) => forwardKafkaLog(options.logger, entry),
+    ...(options.failFast === true ? { retry: { retries: 0 } } : {}),
+  };
+  return new KafkaClient(config);
+}
+
+function forwardKafkaLog(logger: Logger | undefined, entry: LogEntry): void {
+  if (logger === undefined) return;
+  const { message, ...rest } = entry.log;
+  const fields = { module: 'kafkajs', namespace: entry.namespace, ...rest };
+  if (entry.level === KafkaLogLevel.ERROR) logger.error(fields, message);
+  else if (entry.level === KafkaLogLevel.WARN) logger.warn(fields, message);
+  else logger.debug(fields, message);
+}
+
+export type ClusterDescription = { readonly brokers: readonly { readonly nodeId: number; readonly address: string }[] };
+
+/**
+ * Asks the cluster for its metadata; undefined when no broker answers within the timeout.
+ * Each address is asked on its own, so one dead broker in the list cannot fail the probe.
+ */
+export async function probeKafka(
+  brokers: readonly string[],
+  timeoutMs = 3000,
+): Promise<ClusterDescription | undefined> {
+  for (const broker of brokers) {
+    const answer = await probeOneBroker(broker, timeoutMs);
+    if (answer !== undefined) return answer;
+  }
+  return undefined;
+}
+
+async function probeOneBroker(broker: string, timeoutMs: number): Promise<ClusterDescription | undefined> {
+  const admin = createKafkaClient({ brokers: [broker], clientId: 'cel-probe', failFast: true }).admin();
+  const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref());
+  const probe = (async () => {
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return { brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, address: `${b.host}:${b.port}` })) };
+    } catch {
+      return undefined; // "no answer" is the result a probe reports
+    }
+  })();
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    void admin.disconnect().catch(() => undefined);
+  }
+}

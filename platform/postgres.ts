@@ -1,0 +1,118 @@
+/** PostgreSQL plumbing: pools, the one transaction helper, and creating the database when it is missing. I/O. */
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+/** A client inside an open transaction. */
+export type Tx = pg.PoolClient;
+
+// BIGINT (int8) comes back as a string; offsets are converted at the edge by their own function.
+export function createPool(
+  databaseUrl: URL,
+  options: { readonly max?: number; readonly applicationName?: string } = {},
+) {
+  return new pg.Pool({
+    connectionString: databaseUrl.toString(),
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'clinical-event-log',
+  });
+}
+
+/**
+ * Runs `work` in one transaction on one client. Any error rolls back; a client whose
+ * connection may be broken is released with the error so the pool discards it.
+ */
+export async function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let releaseError: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      releaseError = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    }
+    throw error;
+  } finally {
+    client.release(releaseError);
+  }
+}
+
+export class DatabaseUnreachableError extends Error {
+  readonly code = 'CEL_ERR_DATABASE_UNREACHABLE';
+  readonly retriable = true;
+  constructor(
+    readonly url: string,
+    options?: ErrorOptions,
+  ) {
+    super(`PostgreSQL at ${url} does not answer; start it, or set DATABASE_URL to a reachable server`, options);
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/** Creates the database named in the URL when it does not exist (connecting through the `postgres` database). */
+export async function ensureDatabase(databaseUrl: URL): Promise<{ readonly created: boolean }> {
+  const name = decodeURIComponent(databaseUrl.pathname.replace(/^\//, ''));
+  const adminUrl = new URL(databaseUrl.toString());
+  adminUrl.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new DatabaseUnreachableError(maskedHost(databaseUrl), { cause: error });
+  }
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1::text', [name]);
+    if (exists.rowCount !== 0) return { created: false };
+    try {
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+    } catch (error) {
+      // Two processes starting at once may both try; the loser sees duplicate_database (42P04).
+      if (isPgError(error) && error.code === '42P04') return { created: false };
+      throw error;
+    }
+    return { created: true };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops a database (tests and benchmarks clean up after themselves). */
+export async function dropDatabase(databaseUrl: URL): Promise<void> {
+  const name = decodeURIComponent(databaseUrl.pathname.replace(/^\//, ''));
+  const adminUrl = new URL(databaseUrl.toString());
+  adminUrl.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: adminUrl.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Whether the server answers a trivial query within the timeout. */
+export async function isDatabaseUp(databaseUrl: URL, timeoutMs = 2000): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl.toString(), connectionTimeoutMillis: timeoutMs });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false; // "down" is the answer asked for; the caller reports it
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function isPgError(error: unknown): error is Error & { readonly code: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+}
+
+function maskedHost(url: URL): string {
+  return `${url.hostname}:${url.port || '5432'}/${url.pathname.replace(/^\//, '')}`;
+}
