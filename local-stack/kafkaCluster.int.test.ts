@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { ensureTopics } from '../platform/ensureTopics.js';
-import { createKafkaClient, type Kafka } from '../platform/kafka.js';
+import { createKafkaClient, type Kafka, type Producer } from '../platform/kafka.js';
 import { topicSpecs } from '../schemas/topics.js';
 import { describe, expect, test } from '../test/support/fixtures.js';
 import {
@@ -33,9 +33,9 @@ async function withCluster(brokerCount: number, work: (layout: ClusterLayout) =>
 
 /** Sends `count` records in batches with acks=all; a failed batch is retried on a new producer. */
 async function produceAcked(kafka: Kafka, topic: string, from: number, count: number): Promise<number> {
-  let producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  let producer: Producer | undefined;
   let acked = 0;
+  const deadline = Date.now() + 90_000;
   for (let i = from; i < from + count; i += 100) {
     const messages = Array.from({ length: Math.min(100, from + count - i) }, (_, j) => ({
       key: `patient-${(i + j) % 17}`,
@@ -43,18 +43,22 @@ async function produceAcked(kafka: Kafka, topic: string, from: number, count: nu
     }));
     for (;;) {
       try {
+        if (producer === undefined) {
+          producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+          await producer.connect();
+        }
         await producer.send({ topic, acks: -1, messages });
         acked += messages.length;
         break;
-      } catch {
+      } catch (error) {
         // After a broker loss an idempotent kafkajs producer can stay wedged; make a new one.
-        await producer.disconnect().catch(() => undefined);
-        producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-        await producer.connect();
+        if (Date.now() > deadline) throw error;
+        await producer?.disconnect().catch(() => undefined);
+        producer = undefined;
       }
     }
   }
-  await producer.disconnect();
+  await producer?.disconnect();
   return acked;
 }
 
@@ -107,9 +111,17 @@ describe('local Kafka under faults', () => {
       await ensureTopics(kafka, [spec]);
       const admin = kafka.admin();
       await admin.connect();
-      const metadata = await admin.fetchTopicMetadata({ topics: [spec.topic] });
+      // Every broker learns new topic metadata asynchronously; ask until the one asked knows it.
+      const replicaCounts = async () => {
+        try {
+          const metadata = await admin.fetchTopicMetadata({ topics: [spec.topic] });
+          return metadata.topics[0]?.partitions.map((p) => p.replicas.length);
+        } catch {
+          return undefined;
+        }
+      };
+      await expect.poll(replicaCounts, { timeout: 30_000 }).toEqual([3, 3, 3, 3, 3, 3]);
       await admin.disconnect();
-      expect(metadata.topics[0]?.partitions.map((p) => p.replicas.length)).toEqual([3, 3, 3, 3, 3, 3]);
 
       expect(await produceAcked(kafka, spec.topic, 0, 1000)).toBe(1000);
       await signalKafkaNode(layout, 2, 'SIGKILL');

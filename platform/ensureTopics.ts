@@ -3,6 +3,9 @@
  * existing ones. A partition count that differs is an error: changing it would move
  * patients to other partitions and break their per-patient order. I/O.
  */
+
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Admin } from 'kafkajs';
 import type { TopicSpec } from '../schemas/topics.js';
 import { ConfigResourceTypes, type Kafka } from './kafka.js';
 import type { Logger } from './logger.js';
@@ -23,6 +26,28 @@ export class TopicPartitionMismatchError extends Error {
   }
 }
 
+/** Polls metadata until every partition of the topics has a leader, or fails after `timeoutMs`. */
+async function waitForLeaders(admin: Admin, specs: readonly TopicSpec[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+      const ready = specs.every((spec) => {
+        const topic = metadata.topics.find((t) => t.name === spec.topic);
+        return topic?.partitions.length === spec.numPartitions && topic.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+    } catch (error) {
+      lastError = error; // metadata not yet propagated to the broker asked; ask again
+    }
+    await delay(200);
+  }
+  throw new Error(`topics ${specs.map((s) => s.topic).join(', ')} have no leader after ${timeoutMs / 1000} s`, {
+    cause: lastError,
+  });
+}
+
 export type EnsureTopicsReport = { readonly created: readonly string[]; readonly reconfigured: readonly string[] };
 
 export async function ensureTopics(
@@ -37,7 +62,9 @@ export async function ensureTopics(
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs' own wait gives up on the first "does not host this topic-partition" from a
+        // broker that has not seen the new metadata yet (3-node clusters); waitForLeaders below retries.
+        waitForLeaders: false,
         topics: missing.map((s) => ({
           topic: s.topic,
           numPartitions: s.numPartitions,
@@ -45,6 +72,7 @@ export async function ensureTopics(
           configEntries: Object.entries(s.configs).map(([name, value]) => ({ name, value })),
         })),
       });
+      await waitForLeaders(admin, missing);
       for (const s of missing) logger?.info({ topic: s.topic, partitions: s.numPartitions }, 'topic created');
     }
 
