@@ -72,3 +72,21 @@ export function topicSpecs(options: {
     spec('dead-letter', { 'max.message.bytes': FOUR_MIB }),
   ];
 }
+
+/**
+ * TopicRecordNameStrategy: one registry subject per (topic, record type), so several event
+ * types share the canonical topic and each evolves under its own compatibility checks.
+ */
+export function subjectFor(topic: string, recordFullName: string): string {
+  return `${topic}-${recordFullName}`;
+}
+
+/** Headers on every canonical record; consumers filter on `event-type` without decoding. */
+export const recordHeaders = {
+  /** The event type: the Avro record name, e.g. PatientDischarged. */
+  eventType: 'event-type',
+  /** The event's deterministic id (UUID v5 of its dedup key). */
+  eventId: 'event-id',
+  /** The correlation id of the inbound message the event came from. */
+  correlationId: 'correlation-id',
+} as const;
