@@ -5,6 +5,8 @@ export type BenchContext = {
   readonly kafkaJarsDir: string;
   readonly kafkaVersion: string;
   readonly databaseUrl: URL;
+  /** A Confluent-compatible registry: SCHEMA_REGISTRY_URL, or the embedded one on a bench database. */
+  readonly registryUrl: string;
   /** Scale factor from BENCH_SCALE (default 1): record counts multiply by it. */
   readonly scale: number;
   readonly progress: (message: string) => void;

@@ -10,10 +10,15 @@ import { parseArgs } from 'node:util';
 import { bootstrapOf, startKafkaCluster, stopKafkaCluster } from '../local-stack/kafkaCluster.js';
 import { ensureKafkaJars } from '../local-stack/kafkaJars.js';
 import { loadConfig } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
+import { createPool, dropDatabase, ensureDatabase } from '../platform/postgres.js';
+import { runMigrations } from '../platform/runMigrations.js';
+import { buildRegistryApp } from '../registry/buildRegistryApp.js';
 import type { Benchmark, BenchRow } from './benchmark.js';
+import { eventSerializationBenchmark } from './eventSerialization.bench.js';
 import { kafkaClientBenchmark } from './kafkaClient.bench.js';
 
-const benchmarks: readonly Benchmark[] = [kafkaClientBenchmark];
+const benchmarks: readonly Benchmark[] = [kafkaClientBenchmark, eventSerializationBenchmark];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -50,6 +55,25 @@ if (config.kafkaBrokers === 'local-stack') {
   brokers = config.kafkaBrokers;
 }
 
+// A database of its own for the benchmarks (and the embedded registry, unless one is configured).
+const benchDatabaseUrl = new URL(config.databaseUrl.toString());
+benchDatabaseUrl.pathname = `/cel_bench_${process.pid}`;
+await ensureDatabase(benchDatabaseUrl);
+await runMigrations(benchDatabaseUrl);
+let registryUrl: string;
+let stopRegistry = async () => undefined;
+if (config.schemaRegistry === 'embedded') {
+  const pool = createPool(benchDatabaseUrl, { max: 4 });
+  const app = buildRegistryApp({ pool, logger: createLogger('error') });
+  registryUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  stopRegistry = async () => {
+    await app.close();
+    await pool.end();
+  };
+} else {
+  registryUrl = config.schemaRegistry.toString();
+}
+
 const selected = benchmarks.filter((b) => positionals.length === 0 || positionals.includes(b.name));
 const rows: { bench: string; row: BenchRow }[] = [];
 try {
@@ -59,7 +83,8 @@ try {
       kafkaBrokers: brokers,
       kafkaJarsDir: jarsDir,
       kafkaVersion: config.localStack.kafkaVersion,
-      databaseUrl: config.databaseUrl,
+      databaseUrl: benchDatabaseUrl,
+      registryUrl,
       scale,
       progress: (m) => progress(`${benchmark.name}: ${m}`),
     });
@@ -67,6 +92,8 @@ try {
   }
 } finally {
   await stop();
+  await stopRegistry();
+  await dropDatabase(benchDatabaseUrl);
 }
 
 const fmt = (n: number | undefined) =>

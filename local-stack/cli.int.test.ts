@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
-import { describe, expect, test } from '../test/support/fixtures.js';
+import { registryTest as test } from '../registry/registryUnderTest.js';
+import { describe, expect } from '../test/support/fixtures.js';
 
 const run = promisify(execFile);
 const repoRoot = new URL('..', import.meta.url).pathname;
@@ -24,16 +25,22 @@ async function stackCli(args: readonly string[], env: Record<string, string>) {
 }
 
 describe('npm run stack', () => {
-  test('status --json prints one JSON object locating a running stack', async ({ kafkaBrokers, databaseUrl }) => {
+  test('status --json prints one JSON object locating a running stack', async ({
+    kafkaBrokers,
+    databaseUrl,
+    registryUrl,
+  }) => {
     const result = await stackCli(['status', '--json'], {
       PATH: process.env.PATH ?? '',
       KAFKA_BROKERS: kafkaBrokers.join(','),
       DATABASE_URL: databaseUrl.toString(),
+      SCHEMA_REGISTRY_URL: registryUrl,
     });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       kafka: { bootstrap: kafkaBrokers.join(','), up: true, embedded: false },
       database: { url: databaseUrl.toString(), up: true },
+      registry: { url: new URL(registryUrl).toString(), up: true, embedded: false },
     });
   });
 
@@ -47,6 +54,7 @@ describe('npm run stack', () => {
     expect(JSON.parse(result.stdout)).toEqual({
       kafka: { bootstrap: null, up: false, embedded: true },
       database: { url: 'postgres://postgres@127.0.0.1:1/none', up: false },
+      registry: { url: null, up: false, embedded: true },
     });
   });
 

@@ -4,8 +4,8 @@ import { loadConfig } from '../platform/config.js';
 import { stackDown, stackStatus, stackUp } from './stack.js';
 
 const usage = `usage: npm run stack -- <command>
-  up       start Kafka (from Maven jars) and prepare PostgreSQL and the topics
-  down     stop the local Kafka (its data is kept)
+  up       start Kafka (from Maven jars) and the schema registry; prepare PostgreSQL, topics, schemas
+  down     stop the local Kafka and registry (their data is kept)
   status   print the state of the stack; --json prints one JSON object
 options: --brokers 1|3 (same as KAFKA_BROKER_COUNT)`;
 
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     case 'status': {
       const status = await stackStatus(config);
       printStatus(status, values.json === true);
-      return status.kafka.up && status.database.up ? 0 : 1;
+      return status.kafka.up && status.database.up && status.registry.up ? 0 : 1;
     }
     default:
       process.stderr.write(`unknown command "${command}"\n${usage}\n`);
@@ -55,6 +55,10 @@ function printStatus(status: Awaited<ReturnType<typeof stackStatus>>, json: bool
     process.stdout.write(`        node ${b.nodeId}: ${b.running ? `running, pid ${b.pid}` : 'not running'}\n`);
   }
   process.stdout.write(`${mark(status.database.up)}  PostgreSQL at ${status.database.url}\n`);
+  const registry = status.registry;
+  process.stdout.write(
+    `${mark(registry.up)}  ${registry.embedded ? 'embedded schema registry' : 'schema registry (SCHEMA_REGISTRY_URL)'} at ${registry.url ?? '(not started: npm run stack -- up)'}\n`,
+  );
 }
 
 main().then(

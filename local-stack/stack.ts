@@ -1,7 +1,8 @@
 /**
  * The embedded default stack: Kafka from Maven jars as child processes, the machine's
- * PostgreSQL (database created and migrated), and the project's topics. `up`, `down` and
- * `status` here back `npm run stack` and `npm start`. I/O.
+ * PostgreSQL (database created and migrated), the embedded schema registry, the project's
+ * topics and schemas. `up`, `down` and `status` here back `npm run stack` and `npm start`.
+ * Whatever is configured (KAFKA_BROKERS, SCHEMA_REGISTRY_URL) is used instead. I/O.
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,8 +11,16 @@ import { ensureTopics } from '../platform/ensureTopics.js';
 import { createKafkaClient, probeKafka } from '../platform/kafka.js';
 import type { Logger } from '../platform/logger.js';
 import { ensureDatabase, isDatabaseUp } from '../platform/postgres.js';
+import {
+  PROJECT_COMPATIBILITY,
+  projectSchemaRegistrations,
+  type RegisteredSchemas,
+  registerSchemas,
+} from '../platform/registerSchemas.js';
 import { runMigrations } from '../platform/runMigrations.js';
-import { topicSpecs } from '../schemas/topics.js';
+import { createRegistry, isRegistryUp, type RegistryHandle } from '../platform/schemaRegistry.js';
+import { checkCompatibility } from '../registry/checkCompatibility.js';
+import { topicNames, topicSpecs } from '../schemas/topics.js';
 import {
   bootstrapOf,
   type ClusterLayout,
@@ -21,6 +30,7 @@ import {
   stopKafkaCluster,
 } from './kafkaCluster.js';
 import { ensureKafkaJars } from './kafkaJars.js';
+import { registryStatus, startRegistry, stopRegistry } from './registryProcess.js';
 
 export type StackStatus = {
   readonly kafka: {
@@ -31,6 +41,7 @@ export type StackStatus = {
     readonly brokers?: readonly { readonly nodeId: number; readonly pid: number | null; readonly running: boolean }[];
   };
   readonly database: { readonly url: string; readonly up: boolean };
+  readonly registry: { readonly url: string | null; readonly up: boolean; readonly embedded: boolean };
 };
 
 const STATE_FILE = 'stack.json';
@@ -59,7 +70,12 @@ async function activeCluster(config: Config): Promise<ClusterLayout | undefined>
 export async function stackUp(
   config: Config,
   options: { readonly onProgress?: (message: string) => void; readonly logger?: Logger } = {},
-): Promise<{ readonly brokers: readonly string[]; readonly startedKafka: boolean }> {
+): Promise<{
+  readonly brokers: readonly string[];
+  readonly startedKafka: boolean;
+  readonly registry: RegistryHandle;
+  readonly schemas: RegisteredSchemas;
+}> {
   const progress = options.onProgress ?? (() => undefined);
   let brokers: readonly string[];
   let startedKafka = false;
@@ -105,6 +121,20 @@ export async function stackUp(
     `PostgreSQL: ${migrations.applied.length} migration(s) applied, ${migrations.alreadyApplied} already applied`,
   );
 
+  let registryUrl: URL;
+  if (config.schemaRegistry === 'embedded') {
+    const started = await startRegistry({
+      dir: config.localStack.dir,
+      databaseUrl: config.databaseUrl,
+      port: config.localStack.registryPort,
+    });
+    registryUrl = new URL(started.url);
+    progress(`Schema registry (embedded): ${started.url}`);
+  } else {
+    registryUrl = config.schemaRegistry;
+  }
+  const registry = createRegistry(registryUrl);
+
   const kafka = createKafkaClient({
     brokers,
     clientId: config.kafkaClientId,
@@ -121,14 +151,24 @@ export async function stackUp(
     options.logger,
   );
   if (topics.created.length > 0) progress(`Kafka: created topics ${topics.created.join(', ')}`);
-  return { brokers, startedKafka };
+  const schemas = await registerSchemas(registry, projectSchemaRegistrations(topicNames(config.topicNamespace)), {
+    explain: (registered, proposed) =>
+      checkCompatibility(PROJECT_COMPATIBILITY, JSON.stringify(proposed), [{ version: 0, schema: registered }])
+        .messages,
+  });
+  progress(`Schema registry: ${schemas.bySubject.size} subjects registered (FULL_TRANSITIVE)`);
+  return { brokers, startedKafka, registry, schemas };
 }
 
-/** Stops the embedded Kafka cluster, if one runs. PostgreSQL is the machine's and stays up. */
+/** Stops the embedded registry and Kafka cluster, if they run. PostgreSQL is the machine's and stays up. */
 export async function stackDown(
   config: Config,
   onProgress: (message: string) => void = () => undefined,
 ): Promise<void> {
+  if (config.schemaRegistry === 'embedded' && (await registryStatus(config.localStack.dir)) !== undefined) {
+    await stopRegistry(config.localStack.dir);
+    onProgress('Schema registry (embedded): stopped');
+  }
   const layout = await activeCluster(config);
   if (layout === undefined) {
     onProgress('no local Kafka stack was started here');
@@ -142,17 +182,31 @@ export async function stackDown(
   );
 }
 
+async function registryStatusOf(config: Config): Promise<StackStatus['registry']> {
+  if (config.schemaRegistry !== 'embedded') {
+    return {
+      url: maskUrl(config.schemaRegistry),
+      up: await isRegistryUp(createRegistry(config.schemaRegistry)),
+      embedded: false,
+    };
+  }
+  const embedded = await registryStatus(config.localStack.dir);
+  return { url: embedded?.url ?? null, up: embedded?.running ?? false, embedded: true };
+}
+
 export async function stackStatus(config: Config): Promise<StackStatus> {
-  const database = { url: maskUrl(config.databaseUrl), up: await isDatabaseUp(config.databaseUrl) };
+  const [databaseUp, registry] = await Promise.all([isDatabaseUp(config.databaseUrl), registryStatusOf(config)]);
+  const database = { url: maskUrl(config.databaseUrl), up: databaseUp };
   if (config.kafkaBrokers !== 'local-stack') {
     const answered = await probeKafka(config.kafkaBrokers, 3000);
     return {
       kafka: { bootstrap: config.kafkaBrokers.join(','), up: answered !== undefined, embedded: false },
       database,
+      registry,
     };
   }
   const layout = await activeCluster(config);
-  if (layout === undefined) return { kafka: { bootstrap: null, up: false, embedded: true }, database };
+  if (layout === undefined) return { kafka: { bootstrap: null, up: false, embedded: true }, database, registry };
   const status = await kafkaClusterStatus(layout);
   return {
     kafka: {
@@ -163,5 +217,6 @@ export async function stackStatus(config: Config): Promise<StackStatus> {
       brokers: status.nodes.map((n) => ({ nodeId: n.nodeId, pid: n.pid ?? null, running: n.running })),
     },
     database,
+    registry,
   };
 }

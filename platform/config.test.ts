@@ -17,6 +17,7 @@ describe('parseConfig', () => {
       kafkaVersion: '4.4.0',
       brokerCount: 1,
       kafkaPort: 'auto',
+      registryPort: 'auto',
     });
     expect(result.value.logLevel).toBe('info');
     expect(Object.isFrozen(result.value)).toBe(true);
@@ -46,6 +47,7 @@ describe('parseConfig', () => {
 
   test.each([
     { name: 'port with letters', env: { KAFKA_PORT: '19x92' }, variable: 'KAFKA_PORT' },
+    { name: 'registry port with letters', env: { SCHEMA_REGISTRY_PORT: 'x' }, variable: 'SCHEMA_REGISTRY_PORT' },
     { name: 'port out of range', env: { KAFKA_PORT: '70000' }, variable: 'KAFKA_PORT' },
     { name: 'broker count 2', env: { KAFKA_BROKER_COUNT: '2' }, variable: 'KAFKA_BROKER_COUNT' },
     { name: 'end-of-life Kafka line', env: { KAFKA_VERSION: '3.7.0' }, variable: 'KAFKA_VERSION' },

@@ -30,6 +30,8 @@ export type Config = {
     readonly brokerCount: 1 | 3;
     /** KAFKA_PORT: first client port of the local stack; unset means 19092, or a free port if that one is taken. */
     readonly kafkaPort: number | 'auto';
+    /** SCHEMA_REGISTRY_PORT: port of the embedded registry; unset means 18081, or a free port if that one is taken. */
+    readonly registryPort: number | 'auto';
   };
   /** LOG_LEVEL */
   readonly logLevel: LogLevel;
@@ -67,6 +69,11 @@ export const configVariables = [
     default: '19092',
     doc: 'First client port of the local stack (node n uses +2(n−1), controller +1); if unset and 19092 is taken, a free port',
   },
+  {
+    name: 'SCHEMA_REGISTRY_PORT',
+    default: '18081',
+    doc: 'Port of the embedded schema registry (when SCHEMA_REGISTRY_URL is unset); if unset and 18081 is taken, a free port',
+  },
   { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
 ] as const satisfies readonly { name: string; default: string; doc: string }[];
 
@@ -102,6 +109,11 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
   const kafkaPortRaw = value('KAFKA_PORT');
   const kafkaPort =
     kafkaPortRaw === undefined ? 'auto' : parseInteger('KAFKA_PORT', kafkaPortRaw, 1024, 65_000, problem);
+  const registryPortRaw = value('SCHEMA_REGISTRY_PORT');
+  const registryPort =
+    registryPortRaw === undefined
+      ? 'auto'
+      : parseInteger('SCHEMA_REGISTRY_PORT', registryPortRaw, 1024, 65_000, problem);
   const localStackDirRaw = value('LOCAL_STACK_DIR') ?? '.local-stack';
   const logLevelRaw = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = logLevels.find((level) => level === logLevelRaw);
@@ -123,6 +135,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
         kafkaVersion,
         brokerCount: brokerCount ?? 1,
         kafkaPort: kafkaPort ?? 'auto',
+        registryPort: registryPort ?? 'auto',
       }),
       logLevel: logLevel ?? 'info',
     }),

@@ -1,5 +1,6 @@
 /** PostgreSQL plumbing: pools, the one transaction helper, and creating the database when it is missing. I/O. */
 import pg from 'pg';
+import type { Logger } from './logger.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -9,13 +10,19 @@ export type Tx = pg.PoolClient;
 // BIGINT (int8) comes back as a string; offsets are converted at the edge by their own function.
 export function createPool(
   databaseUrl: URL,
-  options: { readonly max?: number; readonly applicationName?: string } = {},
-) {
-  return new pg.Pool({
+  options: { readonly max?: number; readonly applicationName?: string; readonly logger?: Logger } = {},
+): Pool {
+  const pool = new pg.Pool({
     connectionString: databaseUrl.toString(),
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'clinical-event-log',
   });
+  // An idle client whose connection the server closes emits 'error' on the pool; unhandled,
+  // that ends the process. The pool has already discarded the client, so logging is enough.
+  pool.on('error', (error) =>
+    options.logger?.warn({ err: error }, 'idle PostgreSQL connection lost; the pool replaces it'),
+  );
+  return pool;
 }
 
 /**
