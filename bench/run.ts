@@ -3,12 +3,10 @@
  * runs every benchmark, and prints one table of metric, ours, peer and ratio. `--record`
  * appends the table with the date and machine to BENCHMARKS.md.
  */
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { appendFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { bootstrapOf, startKafkaCluster, stopKafkaCluster } from '../local-stack/kafkaCluster.js';
-import { ensureKafkaJars } from '../local-stack/kafkaJars.js';
+import { startTemporaryKafka } from '../local-stack/temporaryKafka.js';
 import { loadConfig } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
 import { createPool, dropDatabase, ensureDatabase } from '../platform/postgres.js';
@@ -30,30 +28,9 @@ const scale = Number(process.env.BENCH_SCALE ?? '1');
 if (!Number.isFinite(scale) || scale <= 0)
   throw new Error(`BENCH_SCALE="${process.env.BENCH_SCALE}": expected a number > 0`);
 
-const jarsDir = await ensureKafkaJars({
-  cacheDir: config.localStack.dir,
-  version: config.localStack.kafkaVersion,
-  onProgress: progress,
-});
-let brokers: readonly string[];
-let stop = async () => undefined;
-if (config.kafkaBrokers === 'local-stack') {
-  const dir = await mkdtemp(join(tmpdir(), 'cel-bench-kafka-'));
-  const layout = await startKafkaCluster({
-    dir,
-    version: config.localStack.kafkaVersion,
-    jarsDir,
-    brokerCount: 1,
-    onProgress: progress,
-  });
-  brokers = bootstrapOf(layout).split(',');
-  stop = async () => {
-    await stopKafkaCluster(layout);
-    await rm(dir, { recursive: true, force: true });
-  };
-} else {
-  brokers = config.kafkaBrokers;
-}
+const kafka = await startTemporaryKafka(config, { prefix: 'cel-bench-kafka-', onProgress: progress });
+const brokers = kafka.brokers;
+const jarsDir = kafka.jarsDir;
 
 // A database of its own for the benchmarks (and the embedded registry, unless one is configured).
 const benchDatabaseUrl = new URL(config.databaseUrl.toString());
@@ -91,7 +68,7 @@ try {
     for (const row of result) rows.push({ bench: benchmark.name, row });
   }
 } finally {
-  await stop();
+  await kafka.stop();
   await stopRegistry();
   await dropDatabase(benchDatabaseUrl);
 }

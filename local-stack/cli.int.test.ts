@@ -1,28 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { registryTest as test } from '../registry/registryUnderTest.js';
 import { describe, expect } from '../test/support/fixtures.js';
-
-const run = promisify(execFile);
-const repoRoot = new URL('..', import.meta.url).pathname;
-
-/** Runs `npm run stack -- <args>` the way npm would, with the given environment. */
-async function stackCli(args: readonly string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'local-stack/cli.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...env, NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { runStackCli } from '../test/support/runStackCli.js';
 
 describe('npm run stack', () => {
   test('status --json prints one JSON object locating a running stack', async ({
@@ -30,7 +12,7 @@ describe('npm run stack', () => {
     databaseUrl,
     registryUrl,
   }) => {
-    const result = await stackCli(['status', '--json'], {
+    const result = await runStackCli(['status', '--json'], {
       PATH: process.env.PATH ?? '',
       KAFKA_BROKERS: kafkaBrokers.join(','),
       DATABASE_URL: databaseUrl.toString(),
@@ -45,7 +27,7 @@ describe('npm run stack', () => {
   });
 
   test('status --json of a stack never started says so, and exits non-zero', async () => {
-    const result = await stackCli(['status', '--json'], {
+    const result = await runStackCli(['status', '--json'], {
       PATH: process.env.PATH ?? '',
       LOCAL_STACK_DIR: await mkdtemp(join(tmpdir(), 'cel-empty-stack-')),
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
@@ -59,7 +41,7 @@ describe('npm run stack', () => {
   });
 
   test('up without Maven on PATH names the tool to install', async () => {
-    const result = await stackCli(['up'], {
+    const result = await runStackCli(['up'], {
       PATH: '/nonexistent',
       LOCAL_STACK_DIR: await mkdtemp(join(tmpdir(), 'cel-no-mvn-')),
     });
@@ -72,13 +54,17 @@ describe('npm run stack', () => {
     const version = inject('kafkaVersion');
     await mkdir(join(stackDir, 'kafka', version), { recursive: true });
     await symlink(inject('kafkaJarsDir'), join(stackDir, 'kafka', version, 'jars'));
-    const result = await stackCli(['up'], { PATH: '/nonexistent', LOCAL_STACK_DIR: stackDir, KAFKA_VERSION: version });
+    const result = await runStackCli(['up'], {
+      PATH: '/nonexistent',
+      LOCAL_STACK_DIR: stackDir,
+      KAFKA_VERSION: version,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/java not found: .*Java 17\+ runtime/);
   });
 
   test('an invalid setting stops start-up with an error naming the variable', async () => {
-    const result = await stackCli(['status'], { PATH: process.env.PATH ?? '', KAFKA_BROKER_COUNT: '2' });
+    const result = await runStackCli(['status'], { PATH: process.env.PATH ?? '', KAFKA_BROKER_COUNT: '2' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('KAFKA_BROKER_COUNT="2": expected 1 or 3');
   });

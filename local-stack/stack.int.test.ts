@@ -3,35 +3,21 @@
  * migrates the database, creates the topics and registers the schemas; `status --json`
  * locates all three; `down` stops them.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { describe, expect, test } from '../test/support/fixtures.js';
-
-const run = promisify(execFile);
-const repoRoot = new URL('..', import.meta.url).pathname;
-
-async function stackCli(args: readonly string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'local-stack/cli.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env, NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { runStackCli } from '../test/support/runStackCli.js';
 
 type Status = {
   kafka: { bootstrap: string | null; up: boolean };
   database: { up: boolean };
   registry: { url: string | null; up: boolean; embedded: boolean };
 };
+
+const stackCliWith = (args: readonly string[], env: Record<string, string>) =>
+  runStackCli(args, { ...(process.env as Record<string, string>), ...env });
 
 describe('npm run stack -- up / status / down', () => {
   test('brings up Kafka, the registry, the database, topics and schemas, and stops them', async ({ databaseUrl }) => {
@@ -48,11 +34,11 @@ describe('npm run stack -- up / status / down', () => {
       TOPIC_NAMESPACE: 'stacktest',
     };
     try {
-      const up = await stackCli(['up'], env);
+      const up = await stackCliWith(['up'], env);
       expect(up.stderr).toContain('Schema registry: 11 subjects registered');
       expect(up.code).toBe(0);
 
-      const status = JSON.parse((await stackCli(['status', '--json'], env)).stdout) as Status;
+      const status = JSON.parse((await stackCliWith(['status', '--json'], env)).stdout) as Status;
       expect(status.kafka.up).toBe(true);
       expect(status.database.up).toBe(true);
       expect(status.registry).toMatchObject({ up: true, embedded: true });
@@ -74,17 +60,17 @@ describe('npm run stack -- up / status / down', () => {
       );
 
       // A second `up` finds everything running and registers nothing new.
-      const again = await stackCli(['up'], env);
+      const again = await stackCliWith(['up'], env);
       expect(again.code).toBe(0);
 
-      expect((await stackCli(['down'], env)).code).toBe(0);
-      const after = await stackCli(['status', '--json'], env);
+      expect((await stackCliWith(['down'], env)).code).toBe(0);
+      const after = await stackCliWith(['status', '--json'], env);
       expect(after.code).toBe(1);
       const down = JSON.parse(after.stdout) as Status;
       expect(down.kafka.up).toBe(false);
       expect(down.registry.up).toBe(false);
     } finally {
-      await stackCli(['down'], env);
+      await stackCliWith(['down'], env);
       await rm(stackDir, { recursive: true, force: true });
     }
   });
