@@ -1,32 +1,47 @@
 /**
- * `npm start`: the main job. Brings up the embedded stack when nothing is configured
- * (Kafka from Maven jars, the database and its migrations, the topics) and reports health.
+ * `npm start`: the main job. Brings up the embedded stack when nothing is configured (Kafka
+ * from Maven jars, PostgreSQL with migrations, the schema registry, topics and schemas), then
+ * runs the source adapters (MLLP and HTTP) until SIGINT/SIGTERM, and drains on the way out.
  */
-import { stackStatus, stackUp } from '../local-stack/stack.js';
 import { loadConfig } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
+import { runService } from '../service/runService.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
 try {
-  const started = Date.now();
-  await stackUp(config, { onProgress: progress, logger });
-  const status = await stackStatus(config);
-  logger.info(
-    {
-      kafka: status.kafka.bootstrap,
-      kafkaUp: status.kafka.up,
-      databaseUp: status.database.up,
-      ms: Date.now() - started,
-    },
-    'stack ready',
+  const service = await runService(config, { logger, onProgress: progress });
+  process.stderr.write(
+    [
+      '',
+      'Clinical event log is running:',
+      `  HL7 v2 over MLLP   127.0.0.1:${service.mllpPort}`,
+      `  FHIR R4            POST ${service.httpUrl}/fhir/{Encounter|Condition|MedicationRequest}, ${service.httpUrl}/fhir (Bundles), ${service.httpUrl}/fhir/notify`,
+      `  JSON ingest        POST ${service.httpUrl}/events (Idempotency-Key header)`,
+      `  Health             GET  ${service.httpUrl}/health`,
+      `  Held inputs        GET  ${service.httpUrl}/admin/parked, ${service.httpUrl}/admin/rejected`,
+      `  Kafka ${service.brokers.join(',')}   schema registry ${service.registryUrl}`,
+      'Ctrl-C stops the service (the local stack keeps running: npm run stack -- down).',
+      '',
+    ].join('\n'),
   );
-  process.stdout.write(`${JSON.stringify({ status: 'ready', ...status }, null, 2)}\n`);
-  if (config.kafkaBrokers === 'local-stack') {
-    process.stderr.write('The local Kafka keeps running; stop it with: npm run stack -- down\n');
-  }
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing in-flight messages');
+    service.close().then(
+      () => logger.info('stopped'),
+      (error: unknown) => {
+        logger.error({ err: error }, 'did not stop cleanly');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 } catch (error) {
   logger.error({ err: error }, 'start-up failed');
   process.stderr.write(`start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);

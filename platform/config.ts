@@ -33,6 +33,18 @@ export type Config = {
     /** SCHEMA_REGISTRY_PORT: port of the embedded registry; unset means 18081, or a free port if that one is taken. */
     readonly registryPort: number | 'auto';
   };
+  readonly listen: {
+    /** LISTEN_HOST: the interface the HTTP API and the MLLP listener bind to. */
+    readonly host: string;
+    /** PORT: HTTP (FHIR, JSON ingest, views, admin, health). */
+    readonly httpPort: number;
+    /** MLLP_PORT: HL7 v2 over MLLP. */
+    readonly mllpPort: number;
+    /** MLLP_MAX_FRAME_BYTES: larger messages are refused (AR) without being buffered. */
+    readonly mllpMaxFrameBytes: number;
+    /** MLLP_IDLE_TIMEOUT_MS: a connection that sends nothing for this long is closed. */
+    readonly mllpIdleTimeoutMs: number;
+  };
   /** LOG_LEVEL */
   readonly logLevel: LogLevel;
 };
@@ -74,6 +86,19 @@ export const configVariables = [
     default: '18081',
     doc: 'Port of the embedded schema registry (when SCHEMA_REGISTRY_URL is unset); if unset and 18081 is taken, a free port',
   },
+  {
+    name: 'LISTEN_HOST',
+    default: '127.0.0.1',
+    doc: 'Interface the HTTP API and the MLLP listener bind to (0.0.0.0 for all)',
+  },
+  { name: 'PORT', default: '8080', doc: 'HTTP port: FHIR (/fhir), JSON ingest (/events), views, admin, /health' },
+  { name: 'MLLP_PORT', default: '2575', doc: 'HL7 v2 over MLLP (TCP) port' },
+  {
+    name: 'MLLP_MAX_FRAME_BYTES',
+    default: '1048576',
+    doc: 'Largest HL7 message accepted; larger ones are refused (AR) unbuffered',
+  },
+  { name: 'MLLP_IDLE_TIMEOUT_MS', default: '300000', doc: 'An MLLP connection silent this long is closed' },
   { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
 ] as const satisfies readonly { name: string; default: string; doc: string }[];
 
@@ -114,6 +139,25 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
     registryPortRaw === undefined
       ? 'auto'
       : parseInteger('SCHEMA_REGISTRY_PORT', registryPortRaw, 1024, 65_000, problem);
+  const listenHost = value('LISTEN_HOST') ?? '127.0.0.1';
+  if (!/^[a-zA-Z0-9.:-]+$/.test(listenHost))
+    problem('LISTEN_HOST', `"${listenHost}": expected a host name or IP address`);
+  const httpPort = parseInteger('PORT', value('PORT') ?? '8080', 0, 65_535, problem);
+  const mllpPort = parseInteger('MLLP_PORT', value('MLLP_PORT') ?? '2575', 0, 65_535, problem);
+  const mllpMaxFrameBytes = parseInteger(
+    'MLLP_MAX_FRAME_BYTES',
+    value('MLLP_MAX_FRAME_BYTES') ?? '1048576',
+    1024,
+    64 * 1024 * 1024,
+    problem,
+  );
+  const mllpIdleTimeoutMs = parseInteger(
+    'MLLP_IDLE_TIMEOUT_MS',
+    value('MLLP_IDLE_TIMEOUT_MS') ?? '300000',
+    1000,
+    86_400_000,
+    problem,
+  );
   const localStackDirRaw = value('LOCAL_STACK_DIR') ?? '.local-stack';
   const logLevelRaw = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = logLevels.find((level) => level === logLevelRaw);
@@ -136,6 +180,13 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
         brokerCount: brokerCount ?? 1,
         kafkaPort: kafkaPort ?? 'auto',
         registryPort: registryPort ?? 'auto',
+      }),
+      listen: Object.freeze({
+        host: listenHost,
+        httpPort: httpPort ?? 8080,
+        mllpPort: mllpPort ?? 2575,
+        mllpMaxFrameBytes: mllpMaxFrameBytes ?? 1_048_576,
+        mllpIdleTimeoutMs: mllpIdleTimeoutMs ?? 300_000,
       }),
       logLevel: logLevel ?? 'info',
     }),

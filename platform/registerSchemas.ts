@@ -68,6 +68,8 @@ export type ExplainIncompatibility = (registered: string, proposed: AvroRecord) 
 export type RegisteredSchemas = {
   readonly bySubject: ReadonlyMap<string, number>;
   readonly byEventType: ReadonlyMap<ClinicalEventType, number>;
+  /** Ids of the non-event records (RawReceipt, RejectedInput, DeadLetter) by record name. */
+  readonly byRecordName: ReadonlyMap<string, number>;
 };
 
 /**
@@ -83,6 +85,7 @@ export async function registerSchemas(
   const compatibility = options.compatibility ?? PROJECT_COMPATIBILITY;
   const bySubject = new Map<string, number>();
   const byEventType = new Map<ClinicalEventType, number>();
+  const byRecordName = new Map<string, number>();
   for (const { subject, schema, eventType } of registrations) {
     await setSubjectCompatibility(registry, subject, compatibility);
     let id: number;
@@ -98,6 +101,7 @@ export async function registerSchemas(
     }
     bySubject.set(subject, id);
     if (eventType !== undefined) byEventType.set(eventType, id);
+    else byRecordName.set(schema.name, id);
   }
-  return { bySubject, byEventType };
+  return { bySubject, byEventType, byRecordName };
 }

@@ -1,0 +1,67 @@
+/**
+ * application/problem+json bodies (RFC 9457) for the project's HTTP answers, and the fastify
+ * error handler that turns any unhandled error into one — never a bare 500 with a stack. Pure
+ * except the handler registration.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+export type ProblemDetails = {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: string;
+  readonly location?: string;
+  readonly correlationId: string;
+};
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problem(options: {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly correlationId: string;
+  readonly location?: string | undefined;
+}): ProblemDetails {
+  return {
+    type: `https://clinical-event-log.example/problems/${options.code.toLowerCase()}`,
+    title: options.title,
+    status: options.status,
+    detail: options.detail,
+    code: options.code,
+    ...(options.location === undefined ? {} : { location: options.location }),
+    correlationId: options.correlationId,
+  };
+}
+
+export function registerProblemHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const body = problem({
+      status,
+      code: status >= 500 ? 'CEL_ERR_INTERNAL' : (error.code ?? 'CEL_ERR_BAD_REQUEST'),
+      title: status >= 500 ? 'Internal error' : 'Bad request',
+      detail: status >= 500 ? 'the request could not be completed; it is safe to retry' : error.message,
+      correlationId: String(request.id),
+    });
+    void reply.status(status).type(PROBLEM_CONTENT_TYPE).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(
+        problem({
+          status: 404,
+          code: 'CEL_ERR_NOT_FOUND',
+          title: 'Not found',
+          detail: `no route ${request.method} ${request.url.split('?')[0]}`,
+          correlationId: String(request.id),
+        }),
+      );
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * The FHIR channel's interpreters, one per endpoint: parse the JSON, validate the R4 shape,
+ * map resources (or Bundle entries) to facts. A transaction is atomic; a batch or a
+ * subscription notification is taken entry by entry. Pure.
+ */
+
+import type { MappedFacts } from '../eventDraft.js';
+import type { InboundMessage } from '../ingest/inboundMessage.js';
+import type { Interpretation, Interpreter } from '../ingest/ingestService.js';
+import type { Rejection } from '../rejection.js';
+import { type FhirBundleEntryMapping, mapFhirBundle, mapFhirResource } from './mapFhirToEvents.js';
+import { fhirAnswerFor } from './toOperationOutcome.js';
+import { type FhirEndpoint, rejectionForUnparseableJson, validateFhirRequest } from './validateFhirRequest.js';
+
+export const fhirEndpoints: readonly FhirEndpoint[] = [
+  'Encounter',
+  'Condition',
+  'MedicationRequest',
+  'Bundle',
+  'notification',
+];
+export const fhirEndpointName = (endpoint: FhirEndpoint) => `fhir:${endpoint}`;
+
+/** What the HTTP answer needs beyond the facts: per entry, its key, and which unit (if any) carries it. */
+export type FhirExtra =
+  | { readonly shape: 'resource'; readonly resourceKey: string | undefined }
+  | {
+      readonly shape: 'transaction' | 'batch' | 'history';
+      readonly entries: readonly {
+        readonly resourceKey: string;
+        readonly unit: number | undefined;
+        readonly rejection: Rejection | undefined;
+      }[];
+    };
+
+function parseJson(payload: Uint8Array): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(Buffer.from(payload).toString('utf8')) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+export function interpretFhir(
+  endpoint: FhirEndpoint,
+  message: Pick<InboundMessage, 'payload' | 'receiptId' | 'remoteAddress'>,
+): Interpretation<FhirExtra> {
+  const json = parseJson(message.payload);
+  if (!json.ok) return { kind: 'rejected', rejection: rejectionForUnparseableJson() };
+  const body = validateFhirRequest(endpoint, json.value);
+  if (!body.ok) return { kind: 'rejected', rejection: body.error };
+  const context = { receiptId: message.receiptId, system: 'fhir-client' };
+
+  if (body.value.resourceType !== 'Bundle') {
+    const mapped = mapFhirResource(body.value, context);
+    if (!mapped.ok) return { kind: 'rejected', rejection: mapped.error };
+    const resourceKey = mapped.value?.drafts[0]?.place;
+    return {
+      kind: 'facts',
+      units: mapped.value === undefined ? [] : [mapped.value],
+      atomic: true,
+      extra: { shape: 'resource', resourceKey },
+    };
+  }
+
+  const bundle = mapFhirBundle(body.value, context);
+  if (!bundle.ok) return { kind: 'rejected', rejection: bundle.error };
+  const units: MappedFacts[] = [];
+  const entries = bundle.value.entries.map((entry: FhirBundleEntryMapping) => {
+    if (!entry.result.ok) return { resourceKey: entry.resourceKey, unit: undefined, rejection: entry.result.error };
+    if (entry.result.value === undefined)
+      return { resourceKey: entry.resourceKey, unit: undefined, rejection: undefined };
+    units.push(entry.result.value);
+    return { resourceKey: entry.resourceKey, unit: units.length - 1, rejection: undefined };
+  });
+  return {
+    kind: 'facts',
+    units,
+    atomic: bundle.value.type === 'transaction',
+    extra: { shape: bundle.value.type, entries },
+  };
+}
+
+export function fhirInterpreterFor(endpoint: FhirEndpoint): Interpreter {
+  return (message) => interpretFhir(endpoint, message);
+}
+
+export const fhirAnswerOf = (rejection: Rejection): string => `HTTP ${fhirAnswerFor[rejection.kind].httpStatus}`;

@@ -1,0 +1,179 @@
+/**
+ * The MLLP listener: TCP framing only. Each connection's frames are handled one after
+ * another (a sender's ACKs come back in its message order); oversized frames are answered
+ * without being buffered; idle and slow (slowloris) connections are closed; shutdown stops
+ * accepting, lets every in-flight message finish and be answered, then closes. I/O.
+ */
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import type { Logger } from '../../platform/logger.js';
+import { encodeMllpFrame, feedMllp, finishMllp, initialMllpState, type MllpDecoderState } from './mllpFrameDecoder.js';
+
+export type MllpConnectionInfo = { readonly remoteAddress: string };
+
+export type MllpHandlers = {
+  /** Handles one complete message and returns the ACK to send (unframed bytes). */
+  readonly onMessage: (frame: Uint8Array, connection: MllpConnectionInfo) => Promise<Uint8Array>;
+  /** The answer to a frame that exceeded the maximum size (its bytes were discarded). */
+  readonly onOversized: (connection: MllpConnectionInfo, maxFrameBytes: number) => Uint8Array;
+};
+
+export type MllpServerOptions = {
+  readonly host: string;
+  readonly port: number;
+  readonly maxFrameBytes: number;
+  /** Close a connection that sends nothing for this long. */
+  readonly idleTimeoutMs: number;
+  /** Close a connection whose current frame has not completed in this long (slowloris). */
+  readonly frameTimeoutMs: number;
+  readonly maxConnections: number;
+  /** How long shutdown waits for in-flight messages before closing connections anyway. */
+  readonly shutdownGraceMs: number;
+};
+
+export type MllpServer = {
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+  readonly connections: () => number;
+  readonly listening: () => boolean;
+};
+
+type Connection = {
+  readonly socket: Socket;
+  readonly info: MllpConnectionInfo;
+  state: MllpDecoderState;
+  queue: Promise<void>;
+  inFlight: number;
+  frameStartedAt: number | undefined;
+};
+
+export function createMllpServer(options: MllpServerOptions, handlers: MllpHandlers, logger: Logger): MllpServer {
+  const log = logger.child({ module: 'mllp' });
+  const open = new Set<Connection>();
+  let closing = false;
+
+  const write = (connection: Connection, payload: Uint8Array) => {
+    const framed = encodeMllpFrame(payload);
+    if (!framed.ok) {
+      log.error({ offset: framed.error.offset }, 'an ACK contained a framing byte and was not sent');
+      return;
+    }
+    if (!connection.socket.destroyed) connection.socket.write(framed.value);
+  };
+
+  const enqueue = (connection: Connection, work: () => Promise<void>) => {
+    connection.inFlight += 1;
+    connection.queue = connection.queue
+      .then(work)
+      .catch((error: unknown) =>
+        log.error({ err: error, remote: connection.info.remoteAddress }, 'MLLP message handling failed'),
+      )
+      .finally(() => {
+        connection.inFlight -= 1;
+        if (closing && connection.inFlight === 0) connection.socket.end();
+      });
+  };
+
+  const server = createServer((socket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    const connection: Connection = {
+      socket,
+      info: { remoteAddress: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` },
+      state: initialMllpState(options.maxFrameBytes),
+      queue: Promise.resolve(),
+      inFlight: 0,
+      frameStartedAt: undefined,
+    };
+    open.add(connection);
+    socket.setNoDelay(true);
+    socket.setTimeout(options.idleTimeoutMs);
+    socket.on('timeout', () => {
+      log.info({ remote: connection.info.remoteAddress }, 'MLLP connection idle; closed');
+      socket.end();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      const fed = feedMllp(connection.state, chunk);
+      connection.state = fed.state;
+      for (const error of fed.errors) {
+        if (error.kind === 'frame-too-large') {
+          log.warn(
+            { remote: connection.info.remoteAddress, maxFrameBytes: error.maxFrameBytes },
+            'MLLP frame too large; refused',
+          );
+          enqueue(connection, async () =>
+            write(connection, handlers.onOversized(connection.info, error.maxFrameBytes)),
+          );
+        } else {
+          log.warn({ remote: connection.info.remoteAddress, framing: error.kind }, 'MLLP framing problem');
+        }
+      }
+      for (const frame of fed.frames) {
+        enqueue(connection, async () => write(connection, await handlers.onMessage(frame, connection.info)));
+      }
+      connection.frameStartedAt =
+        connection.state.mode === 'outside' ? undefined : (connection.frameStartedAt ?? Date.now());
+      if (connection.frameStartedAt !== undefined && Date.now() - connection.frameStartedAt > options.frameTimeoutMs) {
+        log.warn({ remote: connection.info.remoteAddress }, 'MLLP frame not completed in time; connection closed');
+        socket.destroy();
+      }
+    });
+    socket.on('end', () => {
+      const fed = finishMllp(connection.state);
+      for (const frame of fed.frames) {
+        enqueue(connection, async () => write(connection, await handlers.onMessage(frame, connection.info)));
+      }
+      enqueue(connection, async () => {
+        socket.end();
+      });
+    });
+    socket.on('error', (error) =>
+      log.debug({ err: error, remote: connection.info.remoteAddress }, 'MLLP socket error'),
+    );
+    socket.on('close', () => open.delete(connection));
+  });
+  server.maxConnections = options.maxConnections;
+
+  // A slow sender that keeps a frame open by trickling bytes never trips the idle timer.
+  const slowFrameSweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const connection of open) {
+        if (connection.frameStartedAt !== undefined && now - connection.frameStartedAt > options.frameTimeoutMs) {
+          log.warn({ remote: connection.info.remoteAddress }, 'MLLP frame not completed in time; connection closed');
+          connection.socket.destroy();
+        }
+      }
+    },
+    Math.min(1000, options.frameTimeoutMs),
+  );
+  slowFrameSweep.unref();
+
+  return {
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: options.host, port: options.port }, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    async close() {
+      closing = true;
+      clearInterval(slowFrameSweep);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const connection of open) {
+        if (connection.inFlight === 0) connection.socket.end();
+      }
+      const deadline = setTimeout(() => {
+        for (const connection of open) connection.socket.destroy();
+      }, options.shutdownGraceMs);
+      await Promise.all([...open].map((c) => c.queue));
+      await stopped;
+      clearTimeout(deadline);
+    },
+    connections: () => open.size,
+    listening: () => server.listening,
+  };
+}

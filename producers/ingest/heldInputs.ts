@@ -1,0 +1,186 @@
+/**
+ * Inputs held back from the log: parked (patient not yet identifiable, or identifiers in
+ * conflict) and rejected (refused with a reason). Both keep the payload as received so they
+ * can be listed and re-driven. I/O.
+ */
+import type { Pool } from '../../platform/postgres.js';
+import type { Rejection } from '../rejection.js';
+import type { InboundMessage } from './inboundMessage.js';
+
+export type ParkReason = {
+  readonly code: 'patient-unresolved' | 'identity-conflict';
+  readonly reason: string;
+  readonly waitingOn: { readonly authority: string; readonly value: string } | undefined;
+};
+
+export async function parkInput(pool: Pool, message: InboundMessage, why: ParkReason): Promise<number> {
+  const result = await pool.query<{ park_id: string }>(
+    `INSERT INTO ingest_parked (receipt_id, channel, endpoint, content_type, payload, correlation_id, remote_address,
+                                received_at, reason_code, reason, waiting_authority, waiting_local_id)
+     VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::text, $8::timestamptz, $9::text, $10::text, $11::text, $12::text)
+     RETURNING park_id`,
+    [
+      message.receiptId,
+      message.channel,
+      message.endpoint,
+      message.contentType,
+      Buffer.from(message.payload),
+      message.correlationId,
+      message.remoteAddress,
+      message.receivedAt,
+      why.code,
+      why.reason,
+      why.waitingOn?.authority ?? null,
+      why.waitingOn?.value ?? null,
+    ],
+  );
+  return Number(result.rows[0]?.park_id);
+}
+
+export async function keepRejected(
+  pool: Pool,
+  message: InboundMessage,
+  rejection: Rejection,
+  answer: string,
+): Promise<number> {
+  const result = await pool.query<{ rejection_id: string }>(
+    `INSERT INTO ingest_rejected (receipt_id, channel, endpoint, content_type, payload, correlation_id, remote_address,
+                                  received_at, reason_code, reason, location, answer)
+     VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::text, $8::timestamptz, $9::text, $10::text, $11::text, $12::text)
+     RETURNING rejection_id`,
+    [
+      message.receiptId,
+      message.channel,
+      message.endpoint,
+      message.contentType,
+      Buffer.from(message.payload),
+      message.correlationId,
+      message.remoteAddress,
+      message.receivedAt,
+      rejection.kind,
+      rejection.reason,
+      rejection.location,
+      answer,
+    ],
+  );
+  return Number(result.rows[0]?.rejection_id);
+}
+
+export type HeldInput = {
+  readonly id: number;
+  readonly receiptId: string;
+  readonly channel: string;
+  readonly endpoint: string;
+  readonly contentType: string;
+  readonly payload: Buffer;
+  readonly correlationId: string;
+  readonly remoteAddress: string | null;
+  readonly receivedAt: Date;
+  readonly reasonCode: string;
+  readonly reason: string;
+  readonly location: string | null;
+  readonly status: string;
+};
+
+type HeldRow = {
+  id: string;
+  receipt_id: string;
+  channel: string;
+  endpoint: string;
+  content_type: string;
+  payload: Buffer;
+  correlation_id: string;
+  remote_address: string | null;
+  received_at: Date;
+  reason_code: string;
+  reason: string;
+  location: string | null;
+  status: string;
+};
+
+const toHeld = (r: HeldRow): HeldInput => ({
+  id: Number(r.id),
+  receiptId: r.receipt_id,
+  channel: r.channel,
+  endpoint: r.endpoint,
+  contentType: r.content_type,
+  payload: r.payload,
+  correlationId: r.correlation_id,
+  remoteAddress: r.remote_address,
+  receivedAt: r.received_at,
+  reasonCode: r.reason_code,
+  reason: r.reason,
+  location: r.location,
+  status: r.status,
+});
+
+const COLUMNS = `receipt_id, channel, endpoint, content_type, payload, correlation_id, remote_address, received_at,
+                 reason_code, reason, status`;
+
+export async function listParked(pool: Pool, options: { readonly all?: boolean } = {}): Promise<readonly HeldInput[]> {
+  const result = await pool.query<HeldRow>(
+    `SELECT park_id AS id, ${COLUMNS}, NULL::text AS location FROM ingest_parked
+      WHERE $1::boolean OR status = 'parked' ORDER BY park_id`,
+    [options.all === true],
+  );
+  return result.rows.map(toHeld);
+}
+
+/** Parked inputs waiting on any of these local identifiers, oldest first (release keeps arrival order). */
+export async function parkedWaitingOn(
+  pool: Pool,
+  identifiers: readonly { readonly authority: string; readonly localId: string }[],
+): Promise<readonly HeldInput[]> {
+  if (identifiers.length === 0) return [];
+  const result = await pool.query<HeldRow>(
+    `SELECT park_id AS id, ${COLUMNS}, NULL::text AS location FROM ingest_parked
+      WHERE status = 'parked'
+        AND (waiting_authority, waiting_local_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+      ORDER BY park_id`,
+    [identifiers.map((i) => i.authority), identifiers.map((i) => i.localId)],
+  );
+  return result.rows.map(toHeld);
+}
+
+export async function resolveParked(pool: Pool, parkId: number, resolution: string): Promise<void> {
+  await pool.query(
+    `UPDATE ingest_parked SET status = 'released', resolved_at = now(), resolution = $2::text
+      WHERE park_id = $1::bigint AND status = 'parked'`,
+    [parkId, resolution],
+  );
+}
+
+export async function listRejected(
+  pool: Pool,
+  options: { readonly all?: boolean } = {},
+): Promise<readonly HeldInput[]> {
+  const result = await pool.query<HeldRow>(
+    `SELECT rejection_id AS id, ${COLUMNS}, location FROM ingest_rejected
+      WHERE $1::boolean OR status = 'rejected' ORDER BY rejection_id`,
+    [options.all === true],
+  );
+  return result.rows.map(toHeld);
+}
+
+export async function findHeld(pool: Pool, kind: 'parked' | 'rejected', id: number): Promise<HeldInput | undefined> {
+  const result =
+    kind === 'parked'
+      ? await pool.query<HeldRow>(
+          `SELECT park_id AS id, ${COLUMNS}, NULL::text AS location FROM ingest_parked WHERE park_id = $1::bigint`,
+          [id],
+        )
+      : await pool.query<HeldRow>(
+          `SELECT rejection_id AS id, ${COLUMNS}, location FROM ingest_rejected WHERE rejection_id = $1::bigint`,
+          [id],
+        );
+  const row = result.rows[0];
+  return row === undefined ? undefined : toHeld(row);
+}
+
+export async function markRedriven(pool: Pool, rejectionId: number, outcome: string): Promise<void> {
+  await pool.query(
+    `UPDATE ingest_rejected SET status = 'redriven', redriven_at = now(), redrive_outcome = $2::text
+      WHERE rejection_id = $1::bigint`,
+    [rejectionId, outcome],
+  );
+}

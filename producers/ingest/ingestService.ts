@@ -1,0 +1,270 @@
+/**
+ * The pipeline every channel shares, for one inbound message: keep the raw receipt first,
+ * interpret (parse, validate, map: pure, per channel), resolve the patient (or park), skip
+ * facts already published, publish the new ones and only then record them, learn identities,
+ * and release parked messages the new identities unblock. Its awaits are its side effects.
+ * I/O.
+ */
+import type { Logger } from '../../platform/logger.js';
+import type { Pool } from '../../platform/postgres.js';
+import type { ClinicalEvent } from '../../schemas/generated/events.js';
+import { completeEvents, type MappedFacts } from '../eventDraft.js';
+import { decidePatient, type PatientDecision } from '../patient/decidePatient.js';
+import { learnIdentity, lookupIdentity } from '../patient/identityStore.js';
+import { type Publisher, PublishUnavailableError } from '../publish/kafkaPublisher.js';
+import { alreadyPublished, recordPublished } from '../publish/publishedEvents.js';
+import type { Rejection } from '../rejection.js';
+import {
+  findHeld,
+  type HeldInput,
+  keepRejected,
+  markRedriven,
+  type ParkReason,
+  parkedWaitingOn,
+  parkInput,
+  resolveParked,
+} from './heldInputs.js';
+import type { InboundMessage } from './inboundMessage.js';
+
+/** What a channel makes of a message's bytes. Pure, supplied per endpoint. */
+export type Interpretation<Extra = unknown> =
+  | { readonly kind: 'rejected'; readonly rejection: Rejection; readonly extra?: Extra }
+  | { readonly kind: 'ignored'; readonly reason: string; readonly extra?: Extra }
+  | {
+      readonly kind: 'facts';
+      readonly units: readonly MappedFacts[];
+      /** All units or none (an HL7 message, a FHIR transaction); otherwise each unit on its own. */
+      readonly atomic: boolean;
+      readonly extra?: Extra;
+    };
+
+export type Interpreter = (message: InboundMessage) => Interpretation;
+
+/** How the channel answers a rejection (AE, AR, HTTP 422 …), recorded with the rejected input. */
+export type AnswerOf = (rejection: Rejection) => string;
+
+export type IngestOutcome =
+  | {
+      readonly kind: 'accepted';
+      readonly correlationId: string;
+      readonly receiptId: string;
+      /** Every event of the message, new ones and ones published before. */
+      readonly events: readonly ClinicalEvent[];
+      readonly newEventIds: readonly string[];
+      /** Indexes (into the interpretation's units) held back because their patient is not identifiable yet (non-atomic messages only). */
+      readonly parkedUnits: readonly number[];
+      readonly interpretation: Interpretation;
+    }
+  | {
+      readonly kind: 'duplicate';
+      readonly correlationId: string;
+      readonly receiptId: string;
+      readonly events: readonly ClinicalEvent[];
+      readonly interpretation: Interpretation;
+    }
+  | {
+      readonly kind: 'parked';
+      readonly correlationId: string;
+      readonly receiptId: string;
+      readonly parkId: number;
+      readonly reason: ParkReason;
+      readonly interpretation: Interpretation;
+    }
+  | {
+      readonly kind: 'ignored';
+      readonly correlationId: string;
+      readonly receiptId: string;
+      readonly reason: string;
+      readonly interpretation: Interpretation;
+    }
+  | {
+      readonly kind: 'rejected';
+      readonly correlationId: string;
+      readonly receiptId: string;
+      readonly rejection: Rejection;
+      readonly interpretation: Interpretation;
+    }
+  | { readonly kind: 'unavailable'; readonly correlationId: string; readonly reason: string };
+
+export type IngestService = {
+  ingest(message: InboundMessage): Promise<IngestOutcome>;
+  /** Runs a held input through the pipeline again (after a fix, or when its patient became known). */
+  redrive(kind: 'parked' | 'rejected', id: number): Promise<IngestOutcome | undefined>;
+  /** Resolves once releases triggered so far have run (tests and shutdown). */
+  idle(): Promise<void>;
+};
+
+export type IngestDeps = {
+  readonly pool: Pool;
+  readonly publisher: Publisher;
+  readonly logger: Logger;
+  /** Interpreter by endpoint name (`mllp`, `fhir:Condition`, `json` …). */
+  readonly interpreters: ReadonlyMap<string, { readonly interpret: Interpreter; readonly answerOf: AnswerOf }>;
+};
+
+type Redrive = { readonly kind: 'parked' | 'rejected'; readonly id: number };
+
+export function createIngestService(deps: IngestDeps): IngestService {
+  const log = deps.logger.child({ module: 'ingest' });
+  let releases: Promise<void> = Promise.resolve();
+
+  const release = (learned: readonly { authority: string; localId: string }[]) => {
+    if (learned.length === 0) return;
+    // Serial, in park order: a parked message released here may teach what unblocks the next.
+    releases = releases.then(async () => {
+      for (const held of await parkedWaitingOn(deps.pool, learned)) {
+        const outcome = await run(messageOf(held), { kind: 'parked', id: held.id });
+        log.info(
+          { parkId: held.id, correlationId: held.correlationId, outcome: outcome.kind },
+          'parked input released',
+        );
+      }
+    });
+    releases = releases.catch((error: unknown) =>
+      log.error({ err: error }, 'releasing parked inputs failed; they stay parked'),
+    );
+  };
+
+  async function run(message: InboundMessage, redrive: Redrive | undefined): Promise<IngestOutcome> {
+    const { correlationId, receiptId } = message;
+    const channel = deps.interpreters.get(message.endpoint);
+    if (channel === undefined) throw new Error(`no interpreter for endpoint ${message.endpoint}`);
+    if (redrive === undefined) {
+      try {
+        await deps.publisher.publishReceipt(message);
+      } catch (error) {
+        if (error instanceof PublishUnavailableError)
+          return { kind: 'unavailable', correlationId, reason: error.message };
+        throw error;
+      }
+    }
+
+    const interpretation = channel.interpret(message);
+    if (interpretation.kind === 'rejected') {
+      const answer = channel.answerOf(interpretation.rejection);
+      if (redrive?.kind !== 'rejected') await keepRejected(deps.pool, message, interpretation.rejection, answer);
+      await deps.publisher
+        .publishRejected(message, interpretation.rejection, answer)
+        .catch((error: unknown) => log.warn({ err: error, correlationId }, 'rejected input kept in PostgreSQL only'));
+      log.info(
+        { correlationId, reasonCode: interpretation.rejection.kind, location: interpretation.rejection.location },
+        'input rejected',
+      );
+      return { kind: 'rejected', correlationId, receiptId, rejection: interpretation.rejection, interpretation };
+    }
+    if (interpretation.kind === 'ignored') {
+      return { kind: 'ignored', correlationId, receiptId, reason: interpretation.reason, interpretation };
+    }
+
+    const decided: { index: number; unit: MappedFacts; decision: PatientDecision }[] = [];
+    for (const [index, unit] of interpretation.units.entries()) {
+      const known = await lookupIdentity(deps.pool, unit.patient.localIdentifiers, unit.patient.nhsNumber);
+      decided.push({ index, unit, decision: decidePatient(unit.patient, known) });
+    }
+    const held = decided.filter((d) => d.decision.kind !== 'resolved');
+    const [firstHeld] = held;
+    if (firstHeld !== undefined && (interpretation.atomic || held.length === decided.length)) {
+      const reason = parkReasonOf(firstHeld.decision);
+      const parkId = redrive?.kind === 'parked' ? redrive.id : await parkInput(deps.pool, message, reason);
+      log.warn({ correlationId, parkId, reasonCode: reason.code }, 'input parked');
+      return { kind: 'parked', correlationId, receiptId, parkId, reason, interpretation };
+    }
+
+    const resolved = decided.flatMap((d) =>
+      d.decision.kind === 'resolved' ? [{ unit: d.unit, decision: d.decision }] : [],
+    );
+    const events = resolved.flatMap(({ unit, decision }) =>
+      completeEvents({
+        drafts: unit.drafts,
+        patient: {
+          nhsNumber: decision.nhsNumber,
+          nhsNumberVerificationStatus: unit.patient.nhsNumberVerificationStatus,
+          localIdentifiers: unit.patient.localIdentifiers,
+        },
+        source: unit.source,
+        recordedAt: message.receivedAt,
+        correlationId,
+      }),
+    );
+    const published = await alreadyPublished(
+      deps.pool,
+      events.map((e) => e.dedupKey),
+    );
+    const fresh = events.filter((e) => !published.has(e.dedupKey));
+    try {
+      await deps.publisher.publishEvents(fresh);
+    } catch (error) {
+      if (error instanceof PublishUnavailableError)
+        return { kind: 'unavailable', correlationId, reason: error.message };
+      throw error;
+    }
+    await recordPublished(deps.pool, fresh, receiptId); // only after the ack: a crash in between duplicates, never loses
+
+    const learned = [];
+    for (const { decision } of resolved) {
+      learned.push(...(await learnIdentity(deps.pool, decision.nhsNumber, decision.learns, receiptId)));
+    }
+    if (held.length > 0 && redrive?.kind !== 'parked') {
+      const [partial] = held;
+      if (partial !== undefined) await parkInput(deps.pool, message, parkReasonOf(partial.decision));
+    }
+    if (redrive?.kind === 'parked' && held.length === 0)
+      await resolveParked(deps.pool, redrive.id, `released: ${fresh.length} events`);
+    release(learned);
+
+    if (fresh.length === 0 && events.length > 0) {
+      log.info({ correlationId, events: events.length }, 'duplicate input; nothing new published');
+      return { kind: 'duplicate', correlationId, receiptId, events, interpretation };
+    }
+    log.info({ correlationId, published: fresh.length, parkedUnits: held.length }, 'input accepted');
+    return {
+      kind: 'accepted',
+      correlationId,
+      receiptId,
+      events,
+      newEventIds: fresh.map((e) => e.eventId),
+      parkedUnits: held.map((h) => h.index),
+      interpretation,
+    };
+  }
+
+  return {
+    ingest: (message) => run(message, undefined),
+    async redrive(kind, id) {
+      const held = await findHeld(deps.pool, kind, id);
+      if (held === undefined) return undefined;
+      const outcome = await run(messageOf(held), { kind, id });
+      if (kind === 'rejected') await markRedriven(deps.pool, id, outcome.kind);
+      return outcome;
+    },
+    idle: () => releases,
+  };
+}
+
+function parkReasonOf(decision: PatientDecision): ParkReason {
+  if (decision.kind === 'park') {
+    return {
+      code: 'patient-unresolved',
+      reason: decision.reason,
+      waitingOn: { authority: decision.waitingOn.authority, value: decision.waitingOn.value },
+    };
+  }
+  // A conflict waits on a person, not on a mapping: it is never released automatically.
+  if (decision.kind === 'conflict') return { code: 'identity-conflict', reason: decision.reason, waitingOn: undefined };
+  return { code: 'patient-unresolved', reason: 'resolved', waitingOn: undefined };
+}
+
+function messageOf(held: HeldInput): InboundMessage {
+  return {
+    receiptId: held.receiptId,
+    receivedAt: held.receivedAt,
+    channel: held.channel as InboundMessage['channel'],
+    endpoint: held.endpoint,
+    contentType: held.contentType,
+    payload: held.payload,
+    correlationId: held.correlationId,
+    remoteAddress: held.remoteAddress,
+    messageType: null,
+    messageId: null,
+  };
+}

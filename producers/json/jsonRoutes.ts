@@ -1,0 +1,103 @@
+/**
+ * `POST /events`: JSON ingest with an Idempotency-Key. 201 with the event id when new, 200
+ * when a duplicate, problem+json 400/422 when refused, 503 when the log cannot store it now.
+ * I/O (HTTP).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, problem } from '../../api/problemDetails.js';
+import type { IngestService } from '../ingest/ingestService.js';
+import { jsonAnswers } from './interpretJsonEvent.js';
+
+export const JSON_ENDPOINT = 'json';
+
+export const jsonRoutes: FastifyPluginAsync<{ readonly ingest: IngestService; readonly clock: () => Date }> = async (
+  app,
+  { ingest, clock },
+) => {
+  // The raw bytes are what the raw receipt keeps; the interpreter parses them itself.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.post(
+    '/events',
+    {
+      schema: {
+        headers: {
+          type: 'object',
+          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        response: {
+          '2xx': {
+            type: 'object',
+            required: ['outcome', 'eventIds', 'correlationId'],
+            properties: {
+              outcome: { enum: ['accepted', 'duplicate', 'parked'] },
+              eventIds: { type: 'array', items: { type: 'string' } },
+              correlationId: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const payload = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const key = request.headers['idempotency-key'];
+      const outcome = await ingest.ingest({
+        receiptId: randomUUID(),
+        receivedAt: clock(),
+        channel: 'JSON',
+        endpoint: JSON_ENDPOINT,
+        contentType: 'application/json',
+        payload,
+        correlationId: String(request.id),
+        remoteAddress: request.ip,
+        messageType: null,
+        messageId: typeof key === 'string' ? key : null,
+      });
+      const correlationId = outcome.correlationId;
+      switch (outcome.kind) {
+        case 'accepted':
+          return reply
+            .status(201)
+            .send({ outcome: 'accepted', eventIds: outcome.events.map((e) => e.eventId), correlationId });
+        case 'duplicate':
+          return reply
+            .status(200)
+            .send({ outcome: 'duplicate', eventIds: outcome.events.map((e) => e.eventId), correlationId });
+        case 'parked':
+          return reply.status(202).send({ outcome: 'parked', eventIds: [], correlationId });
+        case 'ignored':
+          return reply.status(200).send({ outcome: 'accepted', eventIds: [], correlationId });
+        case 'rejected':
+          return reply
+            .status(jsonAnswers[outcome.rejection.kind])
+            .type(PROBLEM_CONTENT_TYPE)
+            .send(
+              problem({
+                status: jsonAnswers[outcome.rejection.kind],
+                code: `CEL_ERR_${outcome.rejection.kind.toUpperCase().replace(/-/g, '_')}`,
+                title: 'Event refused',
+                detail: outcome.rejection.reason,
+                location: outcome.rejection.location,
+                correlationId,
+              }),
+            );
+        case 'unavailable':
+          return reply
+            .status(503)
+            .header('retry-after', '5')
+            .type(PROBLEM_CONTENT_TYPE)
+            .send(
+              problem({
+                status: 503,
+                code: 'CEL_ERR_PUBLISH_UNAVAILABLE',
+                title: 'Log unavailable',
+                detail: 'the event log could not store the event now; retry with the same Idempotency-Key',
+                correlationId,
+              }),
+            );
+      }
+    },
+  );
+};

@@ -1,0 +1,110 @@
+/**
+ * The running product: brings up (or connects to) the stack, then the source adapters — the
+ * MLLP listener and the HTTP API — over one ingest pipeline and one Kafka producer. Returns a
+ * handle whose close() drains in-flight messages before disconnecting. I/O.
+ */
+import type { AddressInfo } from 'node:net';
+import { buildApi } from '../api/buildApi.js';
+import { stackUp } from '../local-stack/stack.js';
+import type { Config } from '../platform/config.js';
+import { createEventCodec } from '../platform/eventCodec.js';
+import { createKafkaClient, probeKafka } from '../platform/kafka.js';
+import type { Logger } from '../platform/logger.js';
+import { createPool } from '../platform/postgres.js';
+import { createRecordCodec } from '../platform/recordCodec.js';
+import { isRegistryUp } from '../platform/schemaRegistry.js';
+import { fhirRoutes } from '../producers/fhir/fhirRoutes.js';
+import { fhirAnswerOf, fhirEndpointName, fhirEndpoints, fhirInterpreterFor } from '../producers/fhir/interpretFhir.js';
+import { createHl7Listener } from '../producers/hl7v2/hl7Listener.js';
+import { hl7AnswerOf, interpretHl7, MLLP_ENDPOINT } from '../producers/hl7v2/interpretHl7.js';
+import { createIngestService, type IngestService } from '../producers/ingest/ingestService.js';
+import { interpretJsonEvent, jsonAnswers } from '../producers/json/interpretJsonEvent.js';
+import { JSON_ENDPOINT } from '../producers/json/jsonRoutes.js';
+import { createKafkaPublisher } from '../producers/publish/kafkaPublisher.js';
+import { topicNames } from '../schemas/topics.js';
+
+export type RunningService = {
+  readonly httpUrl: string;
+  readonly mllpPort: number;
+  readonly brokers: readonly string[];
+  readonly registryUrl: string;
+  readonly ingest: IngestService;
+  close(): Promise<void>;
+};
+
+export async function runService(
+  config: Config,
+  options: { readonly logger: Logger; readonly onProgress?: (message: string) => void; readonly clock?: () => Date },
+): Promise<RunningService> {
+  const logger = options.logger;
+  const clock = options.clock ?? (() => new Date());
+  const stack = await stackUp(config, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), logger });
+  const topics = topicNames(config.topicNamespace);
+  const pool = createPool(config.databaseUrl, { logger, applicationName: 'cel-adapters' });
+  const kafka = createKafkaClient({ brokers: stack.brokers, clientId: config.kafkaClientId, logger });
+  const publisher = createKafkaPublisher({
+    kafka,
+    topics,
+    eventCodec: createEventCodec(stack.registry, stack.schemas.byEventType),
+    recordCodec: createRecordCodec(stack.registry, stack.schemas.byRecordName),
+    logger,
+  });
+  const ingest = createIngestService({
+    pool,
+    publisher,
+    logger,
+    interpreters: new Map([
+      [MLLP_ENDPOINT, { interpret: interpretHl7, answerOf: hl7AnswerOf }],
+      [JSON_ENDPOINT, { interpret: interpretJsonEvent, answerOf: (r) => `HTTP ${jsonAnswers[r.kind]}` }],
+      ...fhirEndpoints.map(
+        (e) => [fhirEndpointName(e), { interpret: fhirInterpreterFor(e), answerOf: fhirAnswerOf }] as const,
+      ),
+    ]),
+  });
+
+  const mllp = createHl7Listener(
+    {
+      host: config.listen.host,
+      port: config.listen.mllpPort,
+      maxFrameBytes: config.listen.mllpMaxFrameBytes,
+      idleTimeoutMs: config.listen.mllpIdleTimeoutMs,
+      frameTimeoutMs: 30_000,
+      maxConnections: 500,
+      shutdownGraceMs: 20_000,
+    },
+    { ingest, clock, logger },
+  );
+  const mllpAddress = await mllp.listen();
+
+  const api = await buildApi({
+    logger,
+    pool,
+    ingest,
+    clock,
+    checks: {
+      kafka: async () => (await probeKafka(stack.brokers, 2000)) !== undefined,
+      registry: () => isRegistryUp(stack.registry),
+      database: async () => (await pool.query('SELECT 1')).rowCount === 1,
+      mllp: async () => mllp.listening(),
+    },
+    plugins: [async (app) => app.register(fhirRoutes, { ingest, clock })],
+  });
+  await api.listen({ host: config.listen.host, port: config.listen.httpPort });
+  const { port: httpPort } = api.server.address() as AddressInfo;
+  const httpUrl = `http://${config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host}:${httpPort}`;
+  logger.info({ http: httpUrl, mllpPort: mllpAddress.port }, 'adapters listening');
+
+  return {
+    httpUrl,
+    mllpPort: mllpAddress.port,
+    brokers: stack.brokers,
+    registryUrl: stack.registry.url.toString(),
+    ingest,
+    async close() {
+      await Promise.all([api.close(), mllp.close()]);
+      await ingest.idle();
+      await publisher.close();
+      await pool.end();
+    },
+  };
+}

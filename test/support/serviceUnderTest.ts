@@ -1,0 +1,109 @@
+/**
+ * The whole adapter service, started in-process against the test run's broker, the test's
+ * registry and a fresh database, with its own topic namespace; plus helpers to deliver
+ * samples the way real senders do and to read back what reached the canonical topic.
+ */
+import { inject } from 'vitest';
+import { loadConfig } from '../../platform/config.js';
+import { createEventCodec } from '../../platform/eventCodec.js';
+import { createKafkaClient } from '../../platform/kafka.js';
+import { createLogger } from '../../platform/logger.js';
+import { projectSchemaRegistrations, registerSchemas } from '../../platform/registerSchemas.js';
+import { createRegistry } from '../../platform/schemaRegistry.js';
+import { registryTest } from '../../registry/registryUnderTest.js';
+import type { ClinicalEvent } from '../../schemas/generated/events.js';
+import { topicNames } from '../../schemas/topics.js';
+import { type RunningService, runService } from '../../service/runService.js';
+import { msaOf, openMllp } from './mllpClient.js';
+import { sampleBytes } from './samples.js';
+import { uniqueName } from './uniqueName.js';
+
+export type ServiceUnderTest = RunningService & { readonly namespace: string };
+
+export const serviceTest = registryTest.extend<{ service: ServiceUnderTest }>({
+  service: async ({ databaseUrl, registryUrl, kafkaBrokers }, use) => {
+    const namespace = uniqueName('e2e');
+    const config = loadConfig({
+      PATH: process.env.PATH,
+      DATABASE_URL: databaseUrl.toString(),
+      KAFKA_BROKERS: kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: registryUrl,
+      TOPIC_NAMESPACE: namespace,
+      TOPIC_PARTITIONS: '3',
+      PORT: '0',
+      MLLP_PORT: '0',
+      KAFKA_VERSION: inject('kafkaVersion'),
+    });
+    const service = await runService(config, { logger: createLogger('warn') });
+    try {
+      await use({ ...service, namespace });
+    } finally {
+      await service.close();
+    }
+  },
+});
+
+export type Delivery = { readonly ack?: string; readonly httpStatus?: number; readonly body?: unknown };
+
+/** Delivers one sample file the way its channel does: MLLP for .hl7, HTTP POST otherwise. */
+export async function deliverSample(service: ServiceUnderTest, file: string): Promise<Delivery> {
+  const bytes = sampleBytes(file);
+  if (file.startsWith('hl7v2/')) {
+    const client = await openMllp(service.mllpPort);
+    try {
+      return { ack: msaOf(await client.send(bytes)).code };
+    } finally {
+      client.close();
+    }
+  }
+  const path = file.startsWith('json/') ? '/events' : fhirPathOf(bytes, file);
+  const headers: Record<string, string> = {
+    'content-type': file.startsWith('json/') ? 'application/json' : 'application/fhir+json',
+  };
+  if (file.startsWith('json/')) {
+    const key = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { idempotencyKey?: string }).idempotencyKey;
+    if (key !== undefined) headers['idempotency-key'] = key;
+  }
+  const response = await fetch(`${service.httpUrl}${path}`, { method: 'POST', headers, body: Buffer.from(bytes) });
+  return { httpStatus: response.status, body: await response.json() };
+}
+
+function fhirPathOf(bytes: Uint8Array, file: string): string {
+  const body = JSON.parse(Buffer.from(bytes).toString('utf8')) as { resourceType?: string; type?: string };
+  if (file.includes('subscription_notification')) return '/fhir/notify';
+  if (body.resourceType === 'Bundle') return '/fhir';
+  // A resource sent to the wrong endpoint is part of the contract: bad_wrong_resource_type goes to Condition.
+  return file.includes('wrong_resource_type') ? '/fhir/Condition' : `/fhir/${body.resourceType ?? 'Unknown'}`;
+}
+
+/** Every event on the service's canonical topic, decoded, read from offset 0 to the current end. */
+export async function readCanonicalEvents(service: ServiceUnderTest): Promise<readonly ClinicalEvent[]> {
+  const topic = topicNames(service.namespace).canonical;
+  const registry = createRegistry(new URL(service.registryUrl));
+  const { byEventType } = await registerSchemas(registry, projectSchemaRegistrations(topicNames(service.namespace)));
+  const codec = createEventCodec(registry, byEventType);
+  const kafka = createKafkaClient({ brokers: service.brokers, clientId: 'e2e-reader' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const expected = ends.reduce((n, p) => n + Number(p.high), 0);
+  const events: ClinicalEvent[] = [];
+  if (expected === 0) return events;
+  const consumer = kafka.consumer({ groupId: uniqueName('e2e-reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        seen += 1;
+        if (message.value !== null) events.push(await codec.decode(message.value));
+        if (seen >= expected) resolve();
+      },
+    });
+  });
+  await done;
+  await consumer.disconnect();
+  return events;
+}
