@@ -1,0 +1,95 @@
+/**
+ * Nothing lost, nothing guessed: a refused message and an unidentifiable one are kept, listed
+ * and re-drivable by an operator (HTTP admin API and the CLI); the parked one is released by
+ * itself when a later message teaches its patient's NHS number; the log CLI shows the result.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect } from 'vitest';
+import { topicNames } from '../../schemas/topics.js';
+import { toNeutral } from '../support/neutralEvent.js';
+import { expectedOutcomes } from '../support/samples.js';
+import { deliverSample, readCanonicalEvents, serviceTest as test } from '../support/serviceUnderTest.js';
+
+const run = promisify(execFile);
+const repoRoot = new URL('../../', import.meta.url).pathname;
+
+async function cli(script: string, args: readonly string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning', ...env },
+    });
+    return { code: 0, stdout };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: `${e.stdout}${e.stderr}` };
+  }
+}
+
+type HeldView = { id: number; reasonCode: string; status: string; channel: string };
+
+describe('held inputs', () => {
+  test('a rejected message is kept with its reason, listed, and re-drivable', async ({ service }) => {
+    expect((await deliverSample(service, 'hl7v2/bad_invalid_nhs_check_digit.hl7')).ack).toBe('AE');
+    const listed = (await (await fetch(`${service.httpUrl}/admin/rejected`)).json()) as { rejected: HeldView[] };
+    expect(listed.rejected).toEqual([
+      expect.objectContaining({ reasonCode: 'invalid-nhs-number', status: 'rejected', channel: 'HL7V2' }),
+    ]);
+    const [held] = listed.rejected;
+    if (held === undefined) throw new Error('nothing listed');
+
+    const list = await cli('tools/inputsCli.ts', ['list', 'rejected', '--url', service.httpUrl]);
+    expect(list.stdout).toMatch(/invalid-nhs-number at PID-3/);
+
+    const redrive = await cli('tools/inputsCli.ts', ['redrive', 'rejected', String(held.id), '--url', service.httpUrl]);
+    expect(redrive.code).toBe(1); // still wrong: the fix has to come from the sender
+    expect(redrive.stdout).toContain(`rejected input ${held.id}: rejected`);
+    const after = (await (await fetch(`${service.httpUrl}/admin/rejected?all=true`)).json()) as {
+      rejected: HeldView[];
+    };
+    expect(after.rejected.map((r) => r.status)).toEqual(['redriven']);
+  });
+
+  test('an MRN-only message is parked, listed, and released when its NHS number is learned', async ({ service }) => {
+    expect((await deliverSample(service, 'hl7v2/adt_a08_mrn_only_parked.hl7')).ack).toBe('AA');
+    const parked = (await (await fetch(`${service.httpUrl}/admin/parked`)).json()) as { parked: HeldView[] };
+    expect(parked.parked).toEqual([expect.objectContaining({ reasonCode: 'patient-unresolved', status: 'parked' })]);
+    expect(await readCanonicalEvents(service)).toEqual([]);
+
+    expect((await deliverSample(service, 'hl7v2/adt_a03_utf8.hl7')).ack).toBe('AA'); // carries NHS number + MRN
+    await service.ingest.idle();
+    const stillParked = (await (await fetch(`${service.httpUrl}/admin/parked`)).json()) as { parked: HeldView[] };
+    expect(stillParked.parked).toEqual([]);
+
+    const released = expectedOutcomes('hl7v2').find(
+      (e) => e.input === 'hl7v2/adt_a08_mrn_only_parked.hl7',
+    )?.eventsWhenResolved;
+    const events = (await readCanonicalEvents(service)).map(toNeutral);
+    for (const event of released ?? []) expect(events).toContainEqual(event);
+  });
+
+  test("npm run log -- tail prints a patient's decoded events as JSON lines and stops at the end", async ({
+    service,
+  }) => {
+    expect((await deliverSample(service, 'hl7v2/adt_a03_discharge.hl7')).ack).toBe('AA');
+    expect((await deliverSample(service, 'json/discharge_event.json')).httpStatus).toBe(201);
+    const tail = await cli('tools/logTail.ts', ['tail', '--from-beginning', '--until-end', '--patient', '9991000216'], {
+      KAFKA_BROKERS: service.brokers.join(','),
+      SCHEMA_REGISTRY_URL: service.registryUrl,
+      TOPIC_NAMESPACE: service.namespace,
+    });
+    expect(tail.code).toBe(0);
+    const lines = tail.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { topic: string; key: string; value: { type: string } });
+    expect(lines.map((l) => l.value.type).sort()).toEqual([
+      'DiagnosisRecorded',
+      'DiagnosisRecorded',
+      'PatientDischarged',
+    ]);
+    expect(new Set(lines.map((l) => l.key))).toEqual(new Set(['9991000216']));
+    expect(lines[0]?.topic).toBe(topicNames(service.namespace).canonical);
+  });
+});
