@@ -36,6 +36,13 @@ export function problem(options: {
   };
 }
 
+/** fastify's own client errors, by status, under our codes: its `FST_ERR_…` codes are not part of the contract. */
+const clientErrorCodes: Readonly<Record<number, string>> = {
+  404: 'CEL_ERR_NOT_FOUND',
+  413: 'CEL_ERR_PAYLOAD_TOO_LARGE',
+  415: 'CEL_ERR_UNSUPPORTED_MEDIA_TYPE',
+};
+
 export function registerProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status =
@@ -43,7 +50,7 @@ export function registerProblemHandler(app: FastifyInstance): void {
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     const body = problem({
       status,
-      code: status >= 500 ? 'CEL_ERR_INTERNAL' : (error.code ?? 'CEL_ERR_BAD_REQUEST'),
+      code: status >= 500 ? 'CEL_ERR_INTERNAL' : (clientErrorCodes[status] ?? 'CEL_ERR_BAD_REQUEST'),
       title: status >= 500 ? 'Internal error' : 'Bad request',
       detail: status >= 500 ? 'the request could not be completed; it is safe to retry' : error.message,
       correlationId: String(request.id),

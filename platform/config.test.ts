@@ -60,6 +60,7 @@ describe('parseConfig', () => {
     { name: 'zero partitions', env: { TOPIC_PARTITIONS: '0' }, variable: 'TOPIC_PARTITIONS' },
     { name: 'namespace with dots', env: { TOPIC_NAMESPACE: 'a.b' }, variable: 'TOPIC_NAMESPACE' },
     { name: 'unknown log level', env: { LOG_LEVEL: 'verbose' }, variable: 'LOG_LEVEL' },
+    { name: 'frame timeout under a second', env: { MLLP_FRAME_TIMEOUT_MS: '500' }, variable: 'MLLP_FRAME_TIMEOUT_MS' },
   ])('$name is reported against $variable', ({ env, variable }) => {
     const result = parseConfig(env);
     expect(result.ok).toBe(false);

@@ -44,6 +44,8 @@ export type Config = {
     readonly mllpMaxFrameBytes: number;
     /** MLLP_IDLE_TIMEOUT_MS: a connection that sends nothing for this long is closed. */
     readonly mllpIdleTimeoutMs: number;
+    /** MLLP_FRAME_TIMEOUT_MS: a connection whose open frame is not completed in this long is closed (slowloris). */
+    readonly mllpFrameTimeoutMs: number;
   };
   /** LOG_LEVEL */
   readonly logLevel: LogLevel;
@@ -99,6 +101,11 @@ export const configVariables = [
     doc: 'Largest HL7 message accepted; larger ones are refused (AR) unbuffered',
   },
   { name: 'MLLP_IDLE_TIMEOUT_MS', default: '300000', doc: 'An MLLP connection silent this long is closed' },
+  {
+    name: 'MLLP_FRAME_TIMEOUT_MS',
+    default: '30000',
+    doc: 'An MLLP connection whose started message is not completed this long is closed (slow senders)',
+  },
   { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
 ] as const satisfies readonly { name: string; default: string; doc: string }[];
 
@@ -158,6 +165,13 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
     86_400_000,
     problem,
   );
+  const mllpFrameTimeoutMs = parseInteger(
+    'MLLP_FRAME_TIMEOUT_MS',
+    value('MLLP_FRAME_TIMEOUT_MS') ?? '30000',
+    1000,
+    3_600_000,
+    problem,
+  );
   const localStackDirRaw = value('LOCAL_STACK_DIR') ?? '.local-stack';
   const logLevelRaw = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = logLevels.find((level) => level === logLevelRaw);
@@ -187,6 +201,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
         mllpPort: mllpPort ?? 2575,
         mllpMaxFrameBytes: mllpMaxFrameBytes ?? 1_048_576,
         mllpIdleTimeoutMs: mllpIdleTimeoutMs ?? 300_000,
+        mllpFrameTimeoutMs: mllpFrameTimeoutMs ?? 30_000,
       }),
       logLevel: logLevel ?? 'info',
     }),

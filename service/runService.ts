@@ -68,7 +68,7 @@ export async function runService(
       port: config.listen.mllpPort,
       maxFrameBytes: config.listen.mllpMaxFrameBytes,
       idleTimeoutMs: config.listen.mllpIdleTimeoutMs,
-      frameTimeoutMs: 30_000,
+      frameTimeoutMs: config.listen.mllpFrameTimeoutMs,
       maxConnections: 500,
       shutdownGraceMs: 20_000,
     },

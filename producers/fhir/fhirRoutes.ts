@@ -104,6 +104,9 @@ export const fhirRoutes: FastifyPluginAsync<{ readonly ingest: IngestService; re
   app,
   { ingest, clock },
 ) => {
+  // The bytes as received go to the raw receipt. Any other media type is refused (415) before the pipeline:
+  // fastify's text parser would hand over a string, not the bytes received.
+  if (app.hasContentTypeParser('text/plain')) app.removeContentTypeParser('text/plain');
   for (const type of ['application/fhir+json', 'application/json']) {
     if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));

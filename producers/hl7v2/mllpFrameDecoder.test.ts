@@ -159,6 +159,26 @@ describe('feedMllp', () => {
     }
   });
 
+  test('a frame is delivered at its FS, before its CR arrives', () => {
+    const fed = feedMllp(initialMllpState(), Uint8Array.from([VT, ...ascii('A'), FS]));
+    expect(fed.frames.map((frame) => [...frame])).toEqual([ascii('A')]);
+    expect(feedMllp(fed.state, Uint8Array.from([CR]))).toMatchObject({ frames: [], errors: [], completed: 0 });
+  });
+
+  test.each([
+    {
+      name: 'a delivered frame, with the next one open',
+      chunk: [...frameOf(ascii('A')), VT, ...ascii('B')],
+      completed: 1,
+    },
+    { name: 'a frame too large, discarded at its FS', chunk: frameOf(ascii('XXXXX')), completed: 1 },
+    { name: 'a restarted frame', chunk: [VT, ...ascii('A'), VT, ...ascii('B')], completed: 0 },
+    { name: 'two frames', chunk: [...frameOf(ascii('A')), ...frameOf(ascii('B'))], completed: 2 },
+    { name: 'a stray FS outside a frame', chunk: [FS, CR], completed: 0 },
+  ])('completed counts frames that reached their FS: $name', ({ chunk, completed }) => {
+    expect(feedMllp(initialMllpState(4), Uint8Array.from(chunk)).completed).toBe(completed);
+  });
+
   test('the decoder copies payload bytes, so a reused chunk buffer does not change a pending frame', () => {
     const chunk = Uint8Array.from([VT, ...ascii('AB')]);
     const first = feedMllp(initialMllpState(), chunk);

@@ -14,7 +14,7 @@ export const DEFAULT_MAX_FRAME_BYTES = 1_048_576;
  * - `junk-outside-frame`: bytes before a `<VT>` that belong to no frame, skipped (one report per run per chunk).
  * - `frame-too-large`: a payload grew past `maxFrameBytes`; reported once, its bytes are discarded up to its `<FS>`.
  * - `frame-restarted`: a `<VT>` inside a frame; the partial frame is discarded and a new one starts.
- * - `missing-cr-after-end-block`: `<FS>` not followed by `<CR>`; the frame is still delivered.
+ * - `missing-cr-after-end-block`: `<FS>` not followed by `<CR>`; the frame was delivered at its `<FS>` all the same.
  * - `incomplete-frame`: the stream ended inside a frame (from `finishMllp`).
  */
 export type MllpFramingError =
@@ -28,7 +28,7 @@ export type MllpDecoderState = {
   readonly maxFrameBytes: number;
   /** `discarding`: inside a frame that is already too large. */
   readonly mode: 'outside' | 'inside' | 'discarding';
-  /** An `<FS>` was the last byte seen; the next byte decides whether the `<CR>` is there. */
+  /** An `<FS>` was the last byte seen (its frame is already delivered); the next byte should be its `<CR>`. */
   readonly afterEndBlock: boolean;
   readonly pending: readonly Uint8Array[];
   readonly pendingBytes: number;
@@ -38,6 +38,8 @@ export type MllpFeed = {
   readonly state: MllpDecoderState;
   readonly frames: readonly Uint8Array[];
   readonly errors: readonly MllpFramingError[];
+  /** Frames that reached their `<FS>` in this chunk, delivered or (too large) discarded; a restarted one does not count. */
+  readonly completed: number;
 };
 
 /** A limit that is not a non-negative integer counts as 0, so every non-empty frame is refused rather than buffered. */
@@ -72,6 +74,7 @@ export function feedMllp(state: MllpDecoderState, chunk: Uint8Array): MllpFeed {
   let pending = [...state.pending];
   const frames: Uint8Array[] = [];
   const errors: MllpFramingError[] = [];
+  let completed = 0;
   let junk = 0;
   const reportJunk = (): void => {
     if (junk > 0) errors.push({ kind: 'junk-outside-frame', bytes: junk });
@@ -87,13 +90,9 @@ export function feedMllp(state: MllpDecoderState, chunk: Uint8Array): MllpFeed {
   while (i < chunk.length) {
     if (afterEndBlock) {
       // Tolerated: the frame ended at <FS>; a byte other than <CR> is read as if outside any frame.
-      if (mode === 'inside') frames.push(concat(pending, pendingBytes));
       if (chunk[i] === CARRIAGE_RETURN) i++;
       else errors.push({ kind: 'missing-cr-after-end-block' });
       afterEndBlock = false;
-      mode = 'outside';
-      pending = [];
-      pendingBytes = 0;
       continue;
     }
     if (mode === 'outside') {
@@ -120,28 +119,32 @@ export function feedMllp(state: MllpDecoderState, chunk: Uint8Array): MllpFeed {
       if (mode === 'inside') errors.push({ kind: 'frame-restarted', discardedBytes: pendingBytes });
       startFrame();
     } else {
+      // Delivered at <FS>, not at the <CR>: a sender that omits the <CR> must not wait for its ACK until it sends more.
+      if (mode === 'inside') frames.push(concat(pending, pendingBytes));
+      completed += 1;
+      mode = 'outside';
+      pending = [];
+      pendingBytes = 0;
       afterEndBlock = true;
     }
     i = marker + 1;
   }
   reportJunk();
-  return { state: { maxFrameBytes, mode, afterEndBlock, pending, pendingBytes }, frames, errors };
+  return { state: { maxFrameBytes, mode, afterEndBlock, pending, pendingBytes }, frames, errors, completed };
 }
 
-/** The stream has ended: a frame still waiting for its `<CR>` is delivered; a frame without its `<FS>` is reported. */
+/** The stream has ended: a frame without its `<FS>` is reported, and so is a last `<FS>` without its `<CR>`. */
 export function finishMllp(state: MllpDecoderState): MllpFeed {
   const next = initialMllpState(state.maxFrameBytes);
-  if (state.mode === 'inside' && state.afterEndBlock) {
-    return {
-      state: next,
-      frames: [concat(state.pending, state.pendingBytes)],
-      errors: [{ kind: 'missing-cr-after-end-block' }],
-    };
+  if (state.mode !== 'outside') {
+    return { state: next, frames: [], errors: [{ kind: 'incomplete-frame', bytes: state.pendingBytes }], completed: 0 };
   }
-  if (state.mode !== 'outside' && !state.afterEndBlock) {
-    return { state: next, frames: [], errors: [{ kind: 'incomplete-frame', bytes: state.pendingBytes }] };
-  }
-  return { state: next, frames: [], errors: state.afterEndBlock ? [{ kind: 'missing-cr-after-end-block' }] : [] };
+  return {
+    state: next,
+    frames: [],
+    errors: state.afterEndBlock ? [{ kind: 'missing-cr-after-end-block' }] : [],
+    completed: 0,
+  };
 }
 
 export type MllpEncodeError = { readonly kind: 'framing-byte-in-payload'; readonly offset: number };

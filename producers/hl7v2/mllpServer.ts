@@ -73,7 +73,9 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
       });
   };
 
-  const server = createServer((socket) => {
+  // Half-open: a sender may end its side right after its last frame and still read the ACKs; the 'end' handler
+  // closes our side once they are written.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     if (closing) {
       socket.destroy();
       return;
@@ -90,6 +92,8 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
     socket.setNoDelay(true);
     socket.setTimeout(options.idleTimeoutMs);
     socket.on('timeout', () => {
+      // Quiet while we work on its messages is not idle: the ACK would be lost.
+      if (connection.inFlight > 0) return;
       log.info({ remote: connection.info.remoteAddress }, 'MLLP connection idle; closed');
       socket.end();
     });
@@ -112,9 +116,13 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
       for (const frame of fed.frames) {
         enqueue(connection, async () => write(connection, await handlers.onMessage(frame, connection.info)));
       }
-      connection.frameStartedAt =
-        connection.state.mode === 'outside' ? undefined : (connection.frameStartedAt ?? Date.now());
-      if (connection.frameStartedAt !== undefined && Date.now() - connection.frameStartedAt > options.frameTimeoutMs) {
+      // The slow-frame clock restarts whenever a frame is completed: a sender streaming frames back to back, with
+      // a frame open after every chunk, is not slow. A <VT> restart does not restart it, or a slow sender could
+      // hold the connection by trickling <VT>s.
+      const now = Date.now();
+      if (connection.state.mode === 'outside') connection.frameStartedAt = undefined;
+      else if (fed.completed > 0 || connection.frameStartedAt === undefined) connection.frameStartedAt = now;
+      if (connection.frameStartedAt !== undefined && now - connection.frameStartedAt > options.frameTimeoutMs) {
         log.warn({ remote: connection.info.remoteAddress }, 'MLLP frame not completed in time; connection closed');
         socket.destroy();
       }
@@ -164,6 +172,9 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
       clearInterval(slowFrameSweep);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const connection of open) {
+        // Messages already read are finished and answered; anything sent after this point
+        // is not read, gets no ACK, and the sender resends it to the next instance.
+        connection.socket.pause();
         if (connection.inFlight === 0) connection.socket.end();
       }
       const deadline = setTimeout(() => {

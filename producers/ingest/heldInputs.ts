@@ -179,7 +179,9 @@ export async function findHeld(pool: Pool, kind: 'parked' | 'rejected', id: numb
 
 export async function markRedriven(pool: Pool, rejectionId: number, outcome: string): Promise<void> {
   await pool.query(
-    `UPDATE ingest_rejected SET status = 'redriven', redriven_at = now(), redrive_outcome = $2::text
+    // Re-driven and refused again, it stays on the list of what needs a fix.
+    `UPDATE ingest_rejected SET status = CASE WHEN $2::text = 'rejected' THEN 'rejected' ELSE 'redriven' END,
+            redriven_at = now(), redrive_outcome = $2::text
       WHERE rejection_id = $1::bigint`,
     [rejectionId, outcome],
   );

@@ -15,8 +15,9 @@ export const jsonRoutes: FastifyPluginAsync<{ readonly ingest: IngestService; re
   app,
   { ingest, clock },
 ) => {
-  // The raw bytes are what the raw receipt keeps; the interpreter parses them itself.
-  app.removeContentTypeParser('application/json');
+  // The raw bytes are what the raw receipt keeps; the interpreter parses them itself. Any other media type is
+  // refused (415) before the pipeline: fastify's text parser would hand over a string, not the bytes received.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.post(

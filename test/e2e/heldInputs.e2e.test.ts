@@ -48,7 +48,7 @@ describe('held inputs', () => {
     const after = (await (await fetch(`${service.httpUrl}/admin/rejected?all=true`)).json()) as {
       rejected: HeldView[];
     };
-    expect(after.rejected.map((r) => r.status)).toEqual(['redriven']);
+    expect(after.rejected.map((r) => r.status)).toEqual(['rejected']); // refused again: still needs a fix
   });
 
   test('an MRN-only message is parked, listed, and released when its NHS number is learned', async ({ service }) => {

@@ -44,3 +44,58 @@ export function msaOf(ack: string): { code: string; controlId: string } {
   const fields = msa?.split('|') ?? [];
   return { code: fields[1] ?? '', controlId: fields[2] ?? '' };
 }
+
+/** `<VT>` payload `<FS><CR>`, without checking the payload: tests send malformed frames on purpose. */
+export function mllpFrame(payload: Uint8Array | string): Buffer {
+  return Buffer.concat([Buffer.from([VT]), Buffer.from(payload), Buffer.from([FS, CR])]);
+}
+
+/**
+ * A connection for tests of misbehaving senders: writes any bytes, and collects every framed
+ * reply in arrival order (unframed, as text) and whether the server has closed it.
+ */
+export type RawMllpConnection = {
+  /** Resolves once the bytes are handed to the kernel. */
+  write(bytes: Uint8Array | string): Promise<void>;
+  readonly replies: () => readonly string[];
+  readonly closed: () => boolean;
+  /** Half-closes: no more bytes from this side, replies still arrive. */
+  end(): void;
+  close(): void;
+};
+
+export async function openRawMllp(port: number, host = '127.0.0.1'): Promise<RawMllpConnection> {
+  const socket: Socket = await new Promise((resolve, reject) => {
+    const s = connect({ port, host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  socket.setNoDelay(true);
+  const replies: string[] = [];
+  let buffer = Buffer.alloc(0);
+  let closed = false;
+  socket.on('data', (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (let end = buffer.indexOf(FS); end >= 0 && end + 1 < buffer.length; end = buffer.indexOf(FS)) {
+      replies.push(buffer.subarray(buffer.indexOf(VT) + 1, end).toString('utf8'));
+      buffer = buffer.subarray(end + 2);
+    }
+  });
+  // A reset from the server is how some of these tests end; `closed` reports it.
+  socket.on('error', () => {});
+  socket.on('close', () => {
+    closed = true;
+  });
+  return {
+    write: (bytes) =>
+      new Promise((resolve, reject) => socket.write(bytes, (error) => (error ? reject(error) : resolve()))),
+    replies: () => replies,
+    closed: () => closed,
+    end: () => socket.end(),
+    close: () => socket.destroy(),
+  };
+}
+
+/** The ERR segment of an ACK, or '' when it has none. */
+export function errOf(ack: string): string {
+  return ack.split('\r').find((s) => s.startsWith('ERR')) ?? '';
+}

@@ -20,28 +20,53 @@ import { uniqueName } from './uniqueName.js';
 
 export type ServiceUnderTest = RunningService & { readonly namespace: string };
 
-export const serviceTest = registryTest.extend<{ service: ServiceUnderTest }>({
-  service: async ({ databaseUrl, registryUrl, kafkaBrokers }, use) => {
-    const namespace = uniqueName('e2e');
-    const config = loadConfig({
-      PATH: process.env.PATH,
-      DATABASE_URL: databaseUrl.toString(),
-      KAFKA_BROKERS: kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: registryUrl,
-      TOPIC_NAMESPACE: namespace,
-      TOPIC_PARTITIONS: '3',
-      PORT: '0',
-      MLLP_PORT: '0',
-      KAFKA_VERSION: inject('kafkaVersion'),
-    });
-    const service = await runService(config, { logger: createLogger('warn') });
-    try {
-      await use({ ...service, namespace });
-    } finally {
-      await service.close();
-    }
-  },
-});
+/** What a service under test runs on: the test's database, registry and the run's brokers. */
+export type ServiceResources = {
+  readonly databaseUrl: URL;
+  readonly registryUrl: string;
+  readonly kafkaBrokers: readonly string[];
+};
+
+/**
+ * Starts the service on the test's resources with its own topic namespace. `env` adds or
+ * replaces configuration variables (e.g. `MLLP_MAX_FRAME_BYTES`), read as the process would.
+ */
+export async function startServiceUnderTest(
+  resources: ServiceResources,
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServiceUnderTest> {
+  const namespace = uniqueName('e2e');
+  const config = loadConfig({
+    PATH: process.env.PATH,
+    DATABASE_URL: resources.databaseUrl.toString(),
+    KAFKA_BROKERS: resources.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: resources.registryUrl,
+    TOPIC_NAMESPACE: namespace,
+    TOPIC_PARTITIONS: '3',
+    PORT: '0',
+    MLLP_PORT: '0',
+    KAFKA_VERSION: inject('kafkaVersion'),
+    ...env,
+  });
+  const service = await runService(config, { logger: createLogger('warn') });
+  return { ...service, namespace };
+}
+
+/** A test whose `service` fixture runs with these configuration variables set. */
+export function serviceTestWith(env: Readonly<Record<string, string>>) {
+  return registryTest.extend<{ service: ServiceUnderTest }>({
+    service: async ({ databaseUrl, registryUrl, kafkaBrokers }, use) => {
+      const service = await startServiceUnderTest({ databaseUrl, registryUrl, kafkaBrokers }, env);
+      try {
+        await use(service);
+      } finally {
+        await service.close();
+      }
+    },
+  });
+}
+
+export const serviceTest = serviceTestWith({});
 
 export type Delivery = { readonly ack?: string; readonly httpStatus?: number; readonly body?: unknown };
 
