@@ -4,20 +4,23 @@
  * made) and is returned on every response. I/O.
  */
 import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../platform/logger.js';
 import type { Pool } from '../platform/postgres.js';
 import type { IngestService } from '../producers/ingest/ingestService.js';
 import { jsonRoutes } from '../producers/json/jsonRoutes.js';
 import { adminRoutes } from './adminRoutes.js';
-import { type HealthChecks, healthRoutes } from './healthRoutes.js';
+import { type HealthChecks, type HealthDetails, healthRoutes } from './healthRoutes.js';
 import { registerProblemHandler } from './problemDetails.js';
+import { viewRoutes } from './viewRoutes.js';
 
 export type ApiDeps = {
   readonly logger: Logger;
   readonly pool: Pool;
   readonly ingest: IngestService;
   readonly checks: HealthChecks;
+  readonly details?: HealthDetails;
   readonly clock: () => Date;
   /** Further plugins (FHIR routes, views) registered by the composition. */
   readonly plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
@@ -27,19 +30,41 @@ const CORRELATION_HEADER = 'x-correlation-id';
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger.child({ module: 'http' }),
+    // Request lines carry the path without NHS numbers and never the query: patient
+    // identifiers stay out of info-level logs.
+    loggerInstance: deps.logger.child(
+      { module: 'http' },
+      {
+        serializers: {
+          req: (req: { method?: string; url?: string }) => ({
+            method: req.method,
+            url: (req.url ?? '').split('?')[0]?.replace(/\d{10}/g, '[nhs-number]'),
+          }),
+        },
+      },
+    ),
     requestIdHeader: CORRELATION_HEADER,
     genReqId: () => randomUUID(),
     bodyLimit: 4 * 1024 * 1024,
-    disableRequestLogging: false,
   }) as unknown as FastifyInstance;
   app.addHook('onSend', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, String(request.id));
   });
   registerProblemHandler(app);
-  await app.register(healthRoutes, { checks: deps.checks });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Clinical event log API',
+        version: '1.0.0',
+        description: 'Ingest (FHIR R4, JSON), the GP, pharmacy and care-plan views, operator endpoints and health.',
+      },
+    },
+  });
+  await app.register(healthRoutes, { checks: deps.checks, ...(deps.details ? { details: deps.details } : {}) });
+  await app.register(viewRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool, ingest: deps.ingest });
   await app.register(jsonRoutes, { ingest: deps.ingest, clock: deps.clock });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,30 +1,34 @@
 /** `GET /health`: 200 when the broker, the registry, the database and the listeners are up; 503 naming what is not. I/O. */
 import type { FastifyPluginAsync } from 'fastify';
 
+const healthBody = {
+  type: 'object',
+  properties: {
+    status: { type: 'string' },
+    checks: { type: 'object', additionalProperties: { type: 'string' } },
+    /** Per view: events on the log not yet applied (end offsets minus the offsets stored with the view). */
+    viewLag: { type: 'object', additionalProperties: { type: 'integer' } },
+  },
+} as const;
+
 export type HealthCheck = () => Promise<boolean>;
 
 export type HealthChecks = Readonly<Record<string, HealthCheck>>;
 
-export const healthRoutes: FastifyPluginAsync<{ readonly checks: HealthChecks }> = async (app, { checks }) => {
+/** Facts reported with the checks (e.g. each view's lag) without deciding health. */
+export type HealthDetails = () => Promise<Readonly<Record<string, unknown>>>;
+
+export const healthRoutes: FastifyPluginAsync<{
+  readonly checks: HealthChecks;
+  readonly details?: HealthDetails;
+}> = async (app, { checks, details }) => {
   app.get(
     '/health',
     {
       schema: {
         response: {
-          '2xx': {
-            type: 'object',
-            properties: {
-              status: { type: 'string' },
-              checks: { type: 'object', additionalProperties: { type: 'string' } },
-            },
-          },
-          '5xx': {
-            type: 'object',
-            properties: {
-              status: { type: 'string' },
-              checks: { type: 'object', additionalProperties: { type: 'string' } },
-            },
-          },
+          '2xx': healthBody,
+          '5xx': healthBody,
         },
       },
     },
@@ -33,9 +37,11 @@ export const healthRoutes: FastifyPluginAsync<{ readonly checks: HealthChecks }>
         Object.entries(checks).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
       );
       const up = results.every(([, ok]) => ok);
+      const extra = details === undefined ? {} : await details().catch(() => ({}));
       return reply.status(up ? 200 : 503).send({
         status: up ? 'up' : 'degraded',
         checks: Object.fromEntries(results.map(([n, ok]) => [n, ok ? 'up' : 'down'])),
+        ...extra,
       });
     },
   );

@@ -6,7 +6,7 @@
 import kafkajs, { type Kafka, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from './logger.js';
 
-export type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+export type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all of its named exports.
 const { Kafka: KafkaClient, logLevel: KafkaLogLevel, ConfigResourceTypes } = kafkajs;

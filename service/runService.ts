@@ -5,6 +5,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { buildApi } from '../api/buildApi.js';
+import { type RunningViews, startViews } from '../consumers/runViews.js';
+import { runnableViews } from '../consumers/views.js';
 import { stackUp } from '../local-stack/stack.js';
 import type { Config } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
@@ -29,12 +31,19 @@ export type RunningService = {
   readonly brokers: readonly string[];
   readonly registryUrl: string;
   readonly ingest: IngestService;
+  readonly views: RunningViews | undefined;
   close(): Promise<void>;
 };
 
 export async function runService(
   config: Config,
-  options: { readonly logger: Logger; readonly onProgress?: (message: string) => void; readonly clock?: () => Date },
+  options: {
+    readonly logger: Logger;
+    readonly onProgress?: (message: string) => void;
+    readonly clock?: () => Date;
+    /** false: adapters and API only, no view consumers (e.g. a dedicated ingest instance). */
+    readonly views?: boolean;
+  },
 ): Promise<RunningService> {
   const logger = options.logger;
   const clock = options.clock ?? (() => new Date());
@@ -42,11 +51,13 @@ export async function runService(
   const topics = topicNames(config.topicNamespace);
   const pool = createPool(config.databaseUrl, { logger, applicationName: 'cel-adapters' });
   const kafka = createKafkaClient({ brokers: stack.brokers, clientId: config.kafkaClientId, logger });
+  const eventCodec = createEventCodec(stack.registry, stack.schemas.byEventType);
+  const recordCodec = createRecordCodec(stack.registry, stack.schemas.byRecordName);
   const publisher = createKafkaPublisher({
     kafka,
     topics,
-    eventCodec: createEventCodec(stack.registry, stack.schemas.byEventType),
-    recordCodec: createRecordCodec(stack.registry, stack.schemas.byRecordName),
+    eventCodec,
+    recordCodec,
     logger,
   });
   const ingest = createIngestService({
@@ -61,6 +72,21 @@ export async function runService(
       ),
     ]),
   });
+
+  const views =
+    options.views === false
+      ? undefined
+      : await startViews({
+          kafka,
+          pool,
+          eventCodec,
+          recordCodec,
+          topics,
+          namespace: config.topicNamespace,
+          views: runnableViews,
+          logger,
+          clock,
+        });
 
   const mllp = createHl7Listener(
     {
@@ -81,6 +107,7 @@ export async function runService(
     pool,
     ingest,
     clock,
+    ...(views === undefined ? {} : { details: async () => ({ viewLag: await views.lag() }) }),
     checks: {
       kafka: async () => (await probeKafka(stack.brokers, 2000)) !== undefined,
       registry: () => isRegistryUp(stack.registry),
@@ -100,10 +127,12 @@ export async function runService(
     brokers: stack.brokers,
     registryUrl: stack.registry.url.toString(),
     ingest,
+    views,
     async close() {
       await Promise.all([api.close(), mllp.close()]);
       await ingest.idle();
       await publisher.close();
+      await views?.stop(); // finishes the batch in hand
       await pool.end();
     },
   };

@@ -1,0 +1,134 @@
+/**
+ * One batch of one partition, applied in one PostgreSQL transaction: the events' ids go into
+ * the processed-events table (which tells the new ones), only the new ones are folded into
+ * the view, poison records become dead letters, and the stored offset advances by
+ * compare-and-set. The argument for exactly-once holds per batch: either all of that
+ * commits together, or none of it does. I/O.
+ */
+import { type Pool, type Tx, withTransaction } from '../platform/postgres.js';
+import type { ClinicalEvent } from '../schemas/generated/events.js';
+import { StoredOffsetGapError } from './consumerErrors.js';
+import { type DeadLetterRecord, recordDeadLetters } from './deadLetters.js';
+import type { LiveView } from './liveView.js';
+import { recordProcessedEvents } from './processedEvents.js';
+import { advanceStoredOffset, readStoredNextOffset } from './storedOffsets.js';
+
+export type BatchRecord = {
+  readonly offset: bigint;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly decoded:
+    | { readonly ok: true; readonly event: ClinicalEvent }
+    | { readonly ok: false; readonly errorCode: string; readonly error: string; readonly eventId: string | null };
+};
+
+export type Batch = {
+  readonly topic: string;
+  readonly partition: number;
+  /** In offset order. */
+  readonly records: readonly BatchRecord[];
+  /**
+   * The offset this partition was last seeked to. A first offset above the stored one is
+   * accepted only right after a seek to exactly the stored offset: then the records in
+   * between do not exist (transaction markers make offsets sparse).
+   */
+  readonly seekedTo: bigint | undefined;
+};
+
+export type BatchResult = {
+  readonly from: bigint;
+  readonly to: bigint;
+  readonly applied: number;
+  readonly duplicates: number;
+  readonly deadLettered: number;
+  /** Records below the stored offset (already applied by an earlier batch): skipped. */
+  readonly skipped: number;
+};
+
+export type ApplyHooks = {
+  /** Called inside the transaction, before COMMIT, with the dead letters to publish (a crash after it re-publishes; harmless). */
+  readonly beforeCommit?: (deadLetters: readonly DeadLetterRecord[]) => Promise<void>;
+  /** Test failpoint: called after the view's rows are written, before the offset advances. */
+  readonly midBatch?: () => Promise<void>;
+};
+
+export function applyBatchExactlyOnce<State>(
+  pool: Pool,
+  view: LiveView<State>,
+  batch: Batch,
+  hooks: ApplyHooks = {},
+  attempts = 1,
+): Promise<BatchResult | undefined> {
+  return withTransaction(pool, async (tx) => {
+    const from = await readStoredNextOffset(tx, view.name, batch.topic, batch.partition);
+    if (from === undefined) throw new Error(`${view.name}: no stored offset for ${batch.topic}[${batch.partition}]`);
+    const records = batch.records.filter((r) => r.offset >= from);
+    const first = records[0];
+    if (first === undefined) return undefined; // everything already applied by an earlier batch
+    if (first.offset > from && batch.seekedTo !== from) {
+      throw new StoredOffsetGapError(view.name, batch.topic, batch.partition, from, first.offset);
+    }
+    const last = records.at(-1) ?? first;
+
+    const deadLetters: DeadLetterRecord[] = records.flatMap((r) =>
+      r.decoded.ok
+        ? []
+        : [
+            {
+              view: view.name,
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: r.offset,
+              eventId: r.decoded.eventId,
+              errorCode: r.decoded.errorCode,
+              error: r.decoded.error,
+              attempts,
+              key: r.key,
+              value: r.value,
+            },
+          ],
+    );
+    const decoded = records.flatMap((r) => (r.decoded.ok ? [{ offset: r.offset, event: r.decoded.event }] : []));
+    const fresh = await recordProcessedEvents(
+      tx,
+      view.name,
+      decoded.map((d) => ({ eventId: d.event.eventId, partition: batch.partition, offset: d.offset })),
+    );
+    const toApply = decoded.filter((d) => fresh.has(d.event.eventId));
+    await applyToView(tx, view, batch.partition, toApply);
+    await recordDeadLetters(tx, deadLetters);
+    await hooks.midBatch?.();
+    await advanceStoredOffset(tx, view.name, batch.topic, batch.partition, { from, to: last.offset + 1n });
+    if (deadLetters.length > 0) await hooks.beforeCommit?.(deadLetters);
+    return {
+      from,
+      to: last.offset + 1n,
+      applied: toApply.length,
+      duplicates: decoded.length - toApply.length,
+      deadLettered: deadLetters.length,
+      skipped: batch.records.length - records.length,
+    };
+  });
+}
+
+/** Folds the new events into the touched patients' states (in log order) and saves them. */
+async function applyToView<State>(
+  tx: Tx,
+  view: LiveView<State>,
+  partition: number,
+  events: readonly { readonly offset: bigint; readonly event: ClinicalEvent }[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const patients = [...new Set(events.map((e) => e.event.patient.nhsNumber))];
+  const stored = await view.store.load(tx, patients);
+  const changed = new Map<string, { state: State; position: { partition: number; offset: string } }>();
+  for (const { offset, event } of events) {
+    const nhs = event.patient.nhsNumber;
+    const current = changed.get(nhs)?.state ?? stored.get(nhs) ?? view.projection.initialState;
+    changed.set(nhs, {
+      state: view.projection.evolve(current, event),
+      position: { partition, offset: String(offset) },
+    });
+  }
+  await view.store.save(tx, changed);
+}

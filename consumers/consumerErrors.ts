@@ -1,0 +1,34 @@
+/** The consumer runner's own failures, each naming the view and the coordinates to act on. */
+
+export class PartitionOwnershipLostError extends Error {
+  readonly code = 'CEL_ERR_PARTITION_OWNERSHIP_LOST';
+  readonly retriable = true;
+  constructor(
+    readonly view: string,
+    readonly topic: string,
+    readonly partition: number,
+    readonly expected: bigint,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${view}: ${topic}[${partition}] stored next offset is no longer ${expected}; another instance applied it — batch rolled back`,
+      options,
+    );
+    this.name = 'PartitionOwnershipLostError';
+  }
+}
+
+export class StoredOffsetGapError extends Error {
+  readonly code = 'CEL_ERR_OFFSET_GAP';
+  readonly retriable = true;
+  constructor(
+    readonly view: string,
+    readonly topic: string,
+    readonly partition: number,
+    readonly expected: bigint,
+    readonly received: bigint,
+  ) {
+    super(`${view}: ${topic}[${partition}] batch starts at ${received}, stored next offset is ${expected}; re-seeking`);
+    this.name = 'StoredOffsetGapError';
+  }
+}

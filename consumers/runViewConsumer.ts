@@ -1,0 +1,221 @@
+/**
+ * One consumer-group member keeping one view current (any number of instances may run).
+ * Correctness does not rest on the client: progress is the stored offset in PostgreSQL, each
+ * batch's first offset is checked against it (below: skip the overlap; above: re-seek), the
+ * offset advances by compare-and-set (a zombie's batch rolls back), and Kafka's committed
+ * offsets are written only to show lag. Emits `batch.applied`, `batch.dead-lettered`,
+ * `partition.reseeked`, `partition.lost`. I/O.
+ */
+import { EventEmitter } from 'node:events';
+import type { EventCodec } from '../platform/eventCodec.js';
+import type { Consumer, EachBatchPayload, Kafka } from '../platform/kafka.js';
+import type { Logger } from '../platform/logger.js';
+import type { Pool } from '../platform/postgres.js';
+import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
+import { PartitionOwnershipLostError, StoredOffsetGapError } from './consumerErrors.js';
+import type { DeadLetterRecord } from './deadLetters.js';
+import type { LiveView } from './liveView.js';
+import { initStoredOffsets, readStoredOffsets } from './storedOffsets.js';
+
+export type ViewConsumerOptions<State> = {
+  readonly kafka: Kafka;
+  readonly pool: Pool;
+  readonly view: LiveView<State>;
+  readonly topic: string;
+  readonly codec: EventCodec;
+  readonly groupId: string;
+  readonly logger: Logger;
+  /** Writes dead letters to the dead-letter topic (inside the batch's transaction, before COMMIT). */
+  readonly publishDeadLetters?: (records: readonly DeadLetterRecord[]) => Promise<void>;
+  /** Attempts of a failing batch before its records are applied one by one (and the failing one dead-lettered). */
+  readonly maxAttempts?: number;
+  /** Test failpoints. */
+  readonly failpoints?: {
+    readonly midBatch?: () => Promise<void>;
+    readonly afterCommitBeforeKafkaCommit?: () => Promise<void>;
+  };
+};
+
+/** A live view of any state type, ready to make consumers for itself. */
+export type RunnableView = {
+  readonly name: string;
+  consumer(options: Omit<ViewConsumerOptions<unknown>, 'view'>): ViewConsumer;
+};
+
+export function runnable<State>(view: LiveView<State>): RunnableView {
+  return {
+    name: view.name,
+    consumer: (options) => createViewConsumer({ ...options, view } as ViewConsumerOptions<State>),
+  };
+}
+
+export type ViewConsumer = {
+  start(): Promise<void>;
+  /** Finishes the batch in hand, then leaves the group. */
+  stop(): Promise<void>;
+  readonly events: EventEmitter;
+};
+
+const errorCodeOf = (error: unknown): string =>
+  typeof (error as { code?: unknown }).code === 'string'
+    ? String((error as { code: string }).code)
+    : 'CEL_ERR_APPLY_FAILED';
+
+export function createViewConsumer<State>(options: ViewConsumerOptions<State>): ViewConsumer {
+  const { view, topic, pool } = options;
+  const log = options.logger.child({ module: 'view-consumer', view: view.name });
+  const events = new EventEmitter();
+  const maxAttempts = options.maxAttempts ?? 3;
+  /** The offset each partition was last re-seeked to: a gap right after it is real (no records in between). */
+  const seekedTo = new Map<number, bigint>();
+  let consumer: Consumer | undefined;
+
+  const hooks = (attempt: number): ApplyHooks => ({
+    ...(options.failpoints?.midBatch ? { midBatch: options.failpoints.midBatch } : {}),
+    beforeCommit: async (deadLetters) => {
+      await options.publishDeadLetters?.(deadLetters.map((d) => ({ ...d, attempts: attempt })));
+    },
+  });
+
+  async function decode(message: EachBatchPayload['batch']['messages'][number]): Promise<BatchRecord> {
+    const base = { offset: BigInt(message.offset), key: message.key, value: message.value };
+    if (message.value === null) {
+      return {
+        ...base,
+        decoded: { ok: false, errorCode: 'CEL_ERR_UNDECODABLE', error: 'record has no value', eventId: null },
+      };
+    }
+    try {
+      return { ...base, decoded: { ok: true, event: await options.codec.decode(message.value) } };
+    } catch (error) {
+      const eventId = message.headers?.['event-id']?.toString() ?? null;
+      return {
+        ...base,
+        decoded: {
+          ok: false,
+          errorCode: errorCodeOf(error),
+          error: error instanceof Error ? error.message : String(error),
+          eventId: eventId !== null && /^[0-9a-f-]{36}$/.test(eventId) ? eventId : null,
+        },
+      };
+    }
+  }
+
+  async function applyWithRetries(batch: Batch): Promise<Awaited<ReturnType<typeof applyBatchExactlyOnce>>> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      try {
+        return await applyBatchExactlyOnce(pool, view, batch, hooks(attempt), attempt);
+      } catch (error) {
+        if (error instanceof StoredOffsetGapError || error instanceof PartitionOwnershipLostError) throw error;
+        lastError = error;
+        log.warn({ err: error, partition: batch.partition, attempt }, 'batch failed; retrying');
+      }
+    }
+    if (batch.records.length === 1) {
+      // A single record that keeps failing is poison: dead-letter it so the partition moves on.
+      const [record] = batch.records;
+      if (record === undefined) return undefined;
+      const poisoned: BatchRecord = {
+        ...record,
+        decoded: {
+          ok: false,
+          errorCode: errorCodeOf(lastError),
+          error: lastError instanceof Error ? lastError.message : String(lastError),
+          eventId: record.decoded.ok ? record.decoded.event.eventId : record.decoded.eventId,
+        },
+      };
+      return applyBatchExactlyOnce(pool, view, { ...batch, records: [poisoned] }, hooks(maxAttempts), maxAttempts);
+    }
+    // Isolate the failing record: apply one by one.
+    let result: Awaited<ReturnType<typeof applyBatchExactlyOnce>>;
+    for (const record of batch.records) result = await applyWithRetries({ ...batch, records: [record] });
+    return result;
+  }
+
+  async function eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload) {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const records: BatchRecord[] = [];
+    for (const message of batch.messages) records.push(await decode(message));
+    const partition = batch.partition;
+    try {
+      const result = await applyWithRetries({ topic, partition, records, seekedTo: seekedTo.get(partition) });
+      seekedTo.delete(partition);
+      await options.failpoints?.afterCommitBeforeKafkaCommit?.();
+      const lastOffset = batch.messages.at(-1)?.offset;
+      if (lastOffset !== undefined) resolveOffset(lastOffset);
+      await commitOffsetsIfNecessary().catch((error: unknown) => log.debug({ err: error }, 'lag commit failed'));
+      await heartbeat();
+      if (result !== undefined) {
+        events.emit('batch.applied', { partition, ...result });
+        if (result.deadLettered > 0) events.emit('batch.dead-lettered', { partition, count: result.deadLettered });
+        log.debug(
+          { partition, from: String(result.from), to: String(result.to), applied: result.applied },
+          'batch applied',
+        );
+      }
+    } catch (error) {
+      if (error instanceof StoredOffsetGapError) {
+        log.warn(
+          { partition, expected: String(error.expected), received: String(error.received) },
+          'gap before batch; re-seeking',
+        );
+        seekedTo.set(partition, error.expected);
+        consumer?.seek({ topic, partition, offset: String(error.expected) });
+        events.emit('partition.reseeked', { partition, offset: error.expected });
+        return;
+      }
+      if (error instanceof PartitionOwnershipLostError) {
+        log.warn({ partition }, 'partition applied by another instance; batch rolled back');
+        events.emit('partition.lost', { partition });
+        return;
+      }
+      throw error;
+    }
+  }
+
+  return {
+    events,
+    async start() {
+      const admin = options.kafka.admin();
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic);
+      await admin.disconnect();
+      await initStoredOffsets(pool, view.name, topic, new Map(offsets.map((o) => [o.partition, BigInt(o.low)])));
+      consumer = options.kafka.consumer({
+        groupId: options.groupId,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1000,
+        rebalanceTimeout: 20_000,
+        maxBytesPerPartition: 4 * 1024 * 1024,
+      });
+      const current = consumer;
+      // On every assignment, start from the offsets stored with the view. Seek timing in
+      // kafkajs is loose, so every batch is checked against the stored offset as well.
+      current.on(current.events.GROUP_JOIN, async ({ payload }) => {
+        const assigned = payload.memberAssignment[topic] ?? [];
+        const stored = await readStoredOffsets(pool, view.name, topic);
+        for (const partition of assigned) {
+          const offset = stored.get(partition);
+          if (offset === undefined) continue;
+          seekedTo.set(partition, offset);
+          current.seek({ topic, partition, offset: String(offset) });
+        }
+        log.info({ partitions: assigned }, 'partitions assigned');
+      });
+      await current.connect();
+      await current.subscribe({ topic, fromBeginning: true });
+      await current.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+    },
+    async stop() {
+      await consumer?.disconnect();
+    },
+  };
+}

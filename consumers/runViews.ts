@@ -1,0 +1,74 @@
+/**
+ * Starts one consumer-group member per live view, and reports each view's lag: the log's end
+ * offsets minus the offsets stored with the view (its real progress, not Kafka's). I/O.
+ */
+import type { EventCodec } from '../platform/eventCodec.js';
+import type { Kafka } from '../platform/kafka.js';
+import type { Logger } from '../platform/logger.js';
+import type { Pool } from '../platform/postgres.js';
+import type { RecordCodec } from '../platform/recordCodec.js';
+import type { TopicNames } from '../schemas/topics.js';
+import { createDeadLetterPublisher } from './deadLetterPublisher.js';
+import type { RunnableView, ViewConsumer } from './runViewConsumer.js';
+import { readStoredOffsets } from './storedOffsets.js';
+
+export type RunningViews = {
+  readonly consumers: ReadonlyMap<string, ViewConsumer>;
+  lag(): Promise<Readonly<Record<string, number>>>;
+  stop(): Promise<void>;
+};
+
+export const groupIdOf = (namespace: string, view: string) => `${namespace}.${view}`;
+
+export async function startViews(deps: {
+  readonly kafka: Kafka;
+  readonly pool: Pool;
+  readonly eventCodec: EventCodec;
+  readonly recordCodec: RecordCodec;
+  readonly topics: TopicNames;
+  readonly namespace: string;
+  readonly views: readonly RunnableView[];
+  readonly logger: Logger;
+  readonly clock: () => Date;
+}): Promise<RunningViews> {
+  const deadLetters = createDeadLetterPublisher(deps.kafka, deps.recordCodec, deps.topics['dead-letter'], deps.clock);
+  const consumers = new Map<string, ViewConsumer>();
+  for (const view of deps.views) {
+    const consumer = view.consumer({
+      kafka: deps.kafka,
+      pool: deps.pool,
+      topic: deps.topics.canonical,
+      codec: deps.eventCodec,
+      groupId: groupIdOf(deps.namespace, view.name),
+      logger: deps.logger,
+      publishDeadLetters: (records) => deadLetters.publish(records),
+    });
+    await consumer.start();
+    consumers.set(view.name, consumer);
+  }
+  return {
+    consumers,
+    async lag() {
+      const admin = deps.kafka.admin();
+      await admin.connect();
+      try {
+        const ends = await admin.fetchTopicOffsets(deps.topics.canonical);
+        const result: Record<string, number> = {};
+        for (const view of deps.views) {
+          const stored = await readStoredOffsets(deps.pool, view.name, deps.topics.canonical);
+          result[view.name] = ends.reduce(
+            (sum, p) => sum + Math.max(0, Number(BigInt(p.high) - (stored.get(p.partition) ?? 0n))),
+            0,
+          );
+        }
+        return result;
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    async stop() {
+      await Promise.all([...consumers.values()].map((c) => c.stop()));
+      await deadLetters.close();
+    },
+  };
+}

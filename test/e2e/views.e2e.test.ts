@@ -1,0 +1,85 @@
+/**
+ * The sample timeline, delivered in order over MLLP and HTTP, produces exactly the views in
+ * expected-views.json, read through the API — the GP summary of each patient, the pharmacy's
+ * active orders and the care-plan tasks. Lists are compared as sets, on the fields the
+ * expected file names.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { SAMPLES_DIR } from '../support/samples.js';
+import { deliverSample, serviceTest as test } from '../support/serviceUnderTest.js';
+
+type Row = Record<string, unknown>;
+type ExpectedViews = {
+  patients: Record<string, { gp: { discharges: Row[]; activeProblems: Row[]; currentMedications: Row[] } }>;
+  pharmacy: { activeOrders: Row[] };
+  carePlan: { tasks: Row[] };
+};
+
+const expected = JSON.parse(
+  readFileSync(join(SAMPLES_DIR, 'timeline', 'expected-views.json'), 'utf8'),
+) as ExpectedViews;
+const timeline = readFileSync(join(SAMPLES_DIR, 'timeline', 'timeline.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => JSON.parse(l) as { file: string });
+
+/** The rows projected onto the keys the expected rows name, as a sorted list of JSON strings. */
+function asSet(rows: readonly Row[], like: readonly Row[]): string[] {
+  const keys = [...new Set(like.flatMap((r) => Object.keys(r)))].sort();
+  // Times are compared as instants: 14:30:00Z and 14:30:00.000Z are the same.
+  const value = (v: unknown) =>
+    typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v).toISOString() : (v ?? null);
+  return rows.map((r) => JSON.stringify(Object.fromEntries(keys.map((k) => [k, value(r[k])])))).sort();
+}
+const expectedSet = (rows: readonly Row[]) => asSet(rows, rows);
+
+async function get(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('the views through the API', () => {
+  test('the timeline produces exactly expected-views.json', async ({ service }) => {
+    for (const line of timeline) await deliverSample(service, line.file);
+    await service.ingest.idle();
+    await expect
+      .poll(async () => (await get(`${service.httpUrl}/health`)).body, { timeout: 30_000, interval: 200 })
+      .toMatchObject({ viewLag: { 'gp-view': 0, 'pharmacy-view': 0, 'care-plan-view': 0 } });
+
+    for (const [nhs, patient] of Object.entries(expected.patients)) {
+      const { status, body } = await get(`${service.httpUrl}/patients/${nhs}/gp-summary`);
+      expect(status).toBe(200);
+      for (const list of ['discharges', 'activeProblems', 'currentMedications'] as const) {
+        expect(asSet(body[list] as Row[], patient.gp[list]), `${nhs} ${list}`).toEqual(expectedSet(patient.gp[list]));
+      }
+    }
+
+    const orders = await get(`${service.httpUrl}/pharmacy/orders?status=active`);
+    expect(asSet(orders.body.orders as Row[], expected.pharmacy.activeOrders)).toEqual(
+      expectedSet(expected.pharmacy.activeOrders),
+    );
+
+    const tasks = await get(`${service.httpUrl}/care-plan/tasks?dueBefore=2100-01-01T00:00:00Z`);
+    expect(asSet(tasks.body.tasks as Row[], expected.carePlan.tasks)).toEqual(expectedSet(expected.carePlan.tasks));
+  });
+
+  test('an invalid NHS number is a 400, an unknown patient a 404, and the OpenAPI document is served', async ({
+    service,
+  }) => {
+    expect((await get(`${service.httpUrl}/patients/9991000217/gp-summary`)).status).toBe(400);
+    expect((await get(`${service.httpUrl}/patients/9994000535/gp-summary`)).status).toBe(404);
+    expect((await get(`${service.httpUrl}/care-plan/tasks?dueBefore=yesterday`)).status).toBe(400);
+    const openapi = await get(`${service.httpUrl}/openapi.json`);
+    expect(Object.keys(openapi.body.paths as object)).toEqual(
+      expect.arrayContaining([
+        '/patients/{nhs}/gp-summary',
+        '/pharmacy/orders',
+        '/care-plan/tasks',
+        '/events',
+        '/health',
+      ]),
+    );
+  });
+});
