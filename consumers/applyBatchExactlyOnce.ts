@@ -111,8 +111,11 @@ export function applyBatchExactlyOnce<State>(
   });
 }
 
-/** Folds the new events into the touched patients' states (in log order) and saves them. */
-async function applyToView<State>(
+/**
+ * Folds the new events into the touched patients' states (in log order) and saves them. The
+ * views benchmark's at-least-once peer calls it too, so the two differ only in the bookkeeping.
+ */
+export async function applyToView<State>(
   tx: Tx,
   view: LiveView<State>,
   partition: number,

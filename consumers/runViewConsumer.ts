@@ -7,10 +7,11 @@
  * `partition.reseeked`, `partition.lost`. I/O.
  */
 import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { EventCodec } from '../platform/eventCodec.js';
 import type { Consumer, EachBatchPayload, Kafka } from '../platform/kafka.js';
 import type { Logger } from '../platform/logger.js';
-import type { Pool } from '../platform/postgres.js';
+import { isTransientPgError, type Pool } from '../platform/postgres.js';
 import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
 import { PartitionOwnershipLostError, StoredOffsetGapError } from './consumerErrors.js';
 import type { DeadLetterRecord } from './deadLetters.js';
@@ -29,6 +30,8 @@ export type ViewConsumerOptions<State> = {
   readonly publishDeadLetters?: (records: readonly DeadLetterRecord[]) => Promise<void>;
   /** Attempts of a failing batch before its records are applied one by one (and the failing one dead-lettered). */
   readonly maxAttempts?: number;
+  /** Upper bound of one fetch per partition (smaller means smaller batches). */
+  readonly maxBytesPerPartition?: number;
   /** Test failpoints. */
   readonly failpoints?: {
     readonly midBatch?: () => Promise<void>;
@@ -69,6 +72,7 @@ export function createViewConsumer<State>(options: ViewConsumerOptions<State>): 
   /** The offset each partition was last re-seeked to: a gap right after it is real (no records in between). */
   const seekedTo = new Map<number, bigint>();
   let consumer: Consumer | undefined;
+  let stopping = false;
 
   const hooks = (attempt: number): ApplyHooks => ({
     ...(options.failpoints?.midBatch ? { midBatch: options.failpoints.midBatch } : {}),
@@ -108,6 +112,15 @@ export function createViewConsumer<State>(options: ViewConsumerOptions<State>): 
         return await applyBatchExactlyOnce(pool, view, batch, hooks(attempt), attempt);
       } catch (error) {
         if (error instanceof StoredOffsetGapError || error instanceof PartitionOwnershipLostError) throw error;
+        if (isTransientPgError(error)) {
+          // Not the records' fault (a lock held by a frozen instance, a lost connection): wait
+          // and try again without counting it against them.
+          log.warn({ err: error, partition: batch.partition }, 'transient database error; retrying the batch');
+          await delay(Math.min(5000, 200 * attempt));
+          attempt -= 1;
+          if (stopping) throw error;
+          continue;
+        }
         lastError = error;
         log.warn({ err: error, partition: batch.partition, attempt }, 'batch failed; retrying');
       }
@@ -194,7 +207,7 @@ export function createViewConsumer<State>(options: ViewConsumerOptions<State>): 
         sessionTimeout: 10_000,
         heartbeatInterval: 1000,
         rebalanceTimeout: 20_000,
-        maxBytesPerPartition: 4 * 1024 * 1024,
+        maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       });
       const current = consumer;
       // On every assignment, start from the offsets stored with the view. Seek timing in
@@ -215,6 +228,7 @@ export function createViewConsumer<State>(options: ViewConsumerOptions<State>): 
       await current.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
     },
     async stop() {
+      stopping = true;
       await consumer?.disconnect();
     },
   };

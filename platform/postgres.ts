@@ -16,6 +16,11 @@ export function createPool(
     connectionString: databaseUrl.toString(),
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'clinical-event-log',
+    // A process frozen inside a transaction (paused, swapped out, partitioned) must not hold
+    // its locks for ever: the server ends the transaction, and a waiting writer fails fast
+    // and retries rather than hanging behind it.
+    idle_in_transaction_session_timeout: 15_000,
+    lock_timeout: 10_000,
   });
   // An idle client whose connection the server closes emits 'error' on the pool; unhandled,
   // that ends the process. The pool has already discarded the client, so logging is enough.
@@ -114,6 +119,15 @@ export async function isDatabaseUp(databaseUrl: URL, timeoutMs = 2000): Promise<
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Errors worth retrying as they are: lock and serialization conflicts, a connection lost or the server restarting. */
+export function isTransientPgError(error: unknown): boolean {
+  if (!isPgError(error))
+    return error instanceof Error && /Connection terminated|ECONNRESET|ECONNREFUSED/.test(error.message);
+  return (
+    ['55P03', '40001', '40P01', '57P01', '57P02', '57P03', '25P03'].includes(error.code) || error.code.startsWith('08')
+  );
 }
 
 export function isPgError(error: unknown): error is Error & { readonly code: string } {
