@@ -1,0 +1,75 @@
+/**
+ * `npm run dead-letters -- list [--view gp-view]` and `npm run dead-letters -- redrive <id>`:
+ * records a view could not decode or apply, listed with their coordinates and error, and
+ * re-driven into their view once the cause is fixed. I/O.
+ */
+import { parseArgs } from 'node:util';
+import { listDeadLetters, readDeadLetter } from '../consumers/deadLetters.js';
+import { redriveDeadLetter } from '../consumers/redriveDeadLetter.js';
+import { liveViews, type ViewName } from '../consumers/views.js';
+import { registryStatus } from '../local-stack/registryProcess.js';
+import { loadConfig } from '../platform/config.js';
+import { createEventCodec } from '../platform/eventCodec.js';
+import { createPool } from '../platform/postgres.js';
+import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
+import { createRegistry } from '../platform/schemaRegistry.js';
+import { topicNames } from '../schemas/topics.js';
+
+const usage = 'usage: npm run dead-letters -- list [--view <view>] | redrive <id>';
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { view: { type: 'string' } } });
+  const [command, id] = positionals;
+  const config = loadConfig();
+  const pool = createPool(config.databaseUrl, { max: 2 });
+  try {
+    if (command === 'list') {
+      const rows = await listDeadLetters(pool, values.view);
+      if (rows.length === 0) process.stdout.write('no dead letters\n');
+      for (const r of rows) {
+        process.stdout.write(
+          `${String(r.id).padStart(5)}  ${r.status.padEnd(8)} ${r.view.padEnd(15)} ${r.topic}[${r.partition}]@${r.offset}  ${r.errorCode}: ${r.error}\n`,
+        );
+      }
+      return 0;
+    }
+    if (command !== 'redrive' || !/^\d+$/.test(id ?? '')) {
+      process.stderr.write(`${usage}\n`);
+      return 2;
+    }
+    const dead = await readDeadLetter(pool, Number(id));
+    if (dead === undefined) throw new Error(`no dead letter ${id}; see npm run dead-letters -- list`);
+    const registryUrl =
+      config.schemaRegistry === 'embedded'
+        ? (await registryStatus(config.localStack.dir))?.url
+        : config.schemaRegistry.toString();
+    if (registryUrl === undefined)
+      throw new Error('no schema registry is running; start the stack, or set SCHEMA_REGISTRY_URL');
+    const registry = createRegistry(new URL(registryUrl));
+    const schemas = await registerSchemas(registry, projectSchemaRegistrations(topicNames(config.topicNamespace)));
+    const codec = createEventCodec(registry, schemas.byEventType);
+    if (!(dead.view in liveViews))
+      throw new Error(`dead letter ${id} belongs to view ${dead.view}, which this deployment does not run`);
+    const name = dead.view as ViewName;
+    const outcome =
+      name === 'gp-view'
+        ? await redriveDeadLetter(pool, liveViews['gp-view'], codec, Number(id))
+        : name === 'pharmacy-view'
+          ? await redriveDeadLetter(pool, liveViews['pharmacy-view'], codec, Number(id))
+          : await redriveDeadLetter(pool, liveViews['care-plan-view'], codec, Number(id));
+    process.stdout.write(`dead letter ${id}: ${outcome.kind}${'error' in outcome ? ` (${outcome.error})` : ''}\n`);
+    return outcome.kind === 'applied' || outcome.kind === 'duplicate' ? 0 : 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
