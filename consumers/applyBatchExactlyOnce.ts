@@ -9,7 +9,7 @@ import { type Pool, type Tx, withTransaction } from '../platform/postgres.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { StoredOffsetGapError } from './consumerErrors.js';
 import { type DeadLetterRecord, recordDeadLetters } from './deadLetters.js';
-import type { LiveView } from './liveView.js';
+import type { LiveView, LogIndex } from './liveView.js';
 import { recordProcessedEvents } from './processedEvents.js';
 import { advanceStoredOffset, readStoredNextOffset } from './storedOffsets.js';
 
@@ -54,7 +54,7 @@ export type ApplyHooks = {
 
 export function applyBatchExactlyOnce<State>(
   pool: Pool,
-  view: LiveView<State>,
+  view: LiveView<State> | LogIndex,
   batch: Batch,
   hooks: ApplyHooks = {},
   attempts = 1,
@@ -88,14 +88,23 @@ export function applyBatchExactlyOnce<State>(
             },
           ],
     );
-    const decoded = records.flatMap((r) => (r.decoded.ok ? [{ offset: r.offset, event: r.decoded.event }] : []));
-    const fresh = await recordProcessedEvents(
-      tx,
-      view.name,
-      decoded.map((d) => ({ eventId: d.event.eventId, partition: batch.partition, offset: d.offset })),
+    const decoded = records.flatMap((r) =>
+      r.decoded.ok && r.value !== null ? [{ offset: r.offset, event: r.decoded.event, value: r.value }] : [],
     );
-    const toApply = decoded.filter((d) => fresh.has(d.event.eventId));
-    await applyToView(tx, view, batch.partition, toApply);
+    let applied: number;
+    if ('kind' in view) {
+      // A log index keys by position: the stored-offset compare-and-set alone makes it exactly once.
+      applied = await view.index(tx, batch.topic, batch.partition, decoded);
+    } else {
+      const fresh = await recordProcessedEvents(
+        tx,
+        view.name,
+        decoded.map((d) => ({ eventId: d.event.eventId, partition: batch.partition, offset: d.offset })),
+      );
+      const toApply = decoded.filter((d) => fresh.has(d.event.eventId));
+      await applyToView(tx, view, batch.partition, toApply);
+      applied = toApply.length;
+    }
     await recordDeadLetters(tx, deadLetters);
     await hooks.midBatch?.();
     await advanceStoredOffset(tx, view.name, batch.topic, batch.partition, { from, to: last.offset + 1n });
@@ -103,8 +112,8 @@ export function applyBatchExactlyOnce<State>(
     return {
       from,
       to: last.offset + 1n,
-      applied: toApply.length,
-      duplicates: decoded.length - toApply.length,
+      applied,
+      duplicates: decoded.length - applied,
       deadLettered: deadLetters.length,
       skipped: batch.records.length - records.length,
     };

@@ -1,6 +1,7 @@
 /** A view as the consumer runner drives it: its pure projection and the SQL that loads and saves its state. */
 import type { Tx } from '../platform/postgres.js';
 import type { LogPosition, Projection } from '../projections/projection.js';
+import type { ClinicalEvent } from '../schemas/generated/events.js';
 
 export type ViewStore<State> = {
   /** The stored states of these patients (absent = never seen). */
@@ -14,4 +15,23 @@ export type LiveView<State> = {
   readonly store: ViewStore<State>;
   /** The name its progress and processed events are stored under (a rebuild uses its own). */
   readonly name: string;
+};
+
+/** A record as a log index sees it: its position, the decoded event and the bytes as on the log. */
+export type IndexedRecord = {
+  readonly offset: bigint;
+  readonly event: ClinicalEvent;
+  readonly value: Buffer;
+};
+
+/**
+ * A consumer of the log that indexes every record by its position (the audit index) rather
+ * than folding events by id: a duplicate record on the log is a second record to index.
+ * `index` must be idempotent per (topic, partition, offset).
+ */
+export type LogIndex = {
+  readonly name: string;
+  readonly kind: 'log-index';
+  /** Indexes the batch's records (in offset order); returns how many were new. */
+  index(tx: Tx, topic: string, partition: number, records: readonly IndexedRecord[]): Promise<number>;
 };

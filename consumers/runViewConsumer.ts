@@ -15,13 +15,13 @@ import { isTransientPgError, type Pool } from '../platform/postgres.js';
 import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
 import { PartitionOwnershipLostError, StoredOffsetGapError } from './consumerErrors.js';
 import type { DeadLetterRecord } from './deadLetters.js';
-import type { LiveView } from './liveView.js';
+import type { LiveView, LogIndex } from './liveView.js';
 import { initStoredOffsets, readStoredOffsets } from './storedOffsets.js';
 
 export type ViewConsumerOptions<State> = {
   readonly kafka: Kafka;
   readonly pool: Pool;
-  readonly view: LiveView<State>;
+  readonly view: LiveView<State> | LogIndex;
   readonly topic: string;
   readonly codec: EventCodec;
   readonly groupId: string;

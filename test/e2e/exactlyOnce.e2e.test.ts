@@ -14,8 +14,8 @@ import { createPool, type Pool } from '../../platform/postgres.js';
 import { projectSchemaRegistrations, registerSchemas } from '../../platform/registerSchemas.js';
 import { runMigrations } from '../../platform/runMigrations.js';
 import { createRegistry } from '../../platform/schemaRegistry.js';
-import { gpRows } from '../../projections/gp-view/rows.js';
 import type { GpState } from '../../projections/gp-view/evolve.js';
+import { gpRows } from '../../projections/gp-view/rows.js';
 import { registryTest as test } from '../../registry/registryUnderTest.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
 import { topicNames, topicSpecs } from '../../schemas/topics.js';
@@ -27,7 +27,11 @@ const VIEWS = ['gp-view', 'pharmacy-view', 'care-plan-view'];
 
 type Log = { namespace: string; kafka: Kafka; codec: EventCodec; pool: Pool; env: Record<string, string> };
 
-async function openLog(resources: { databaseUrl: URL; registryUrl: string; kafkaBrokers: readonly string[] }): Promise<Log> {
+async function openLog(resources: {
+  databaseUrl: URL;
+  registryUrl: string;
+  kafkaBrokers: readonly string[];
+}): Promise<Log> {
   const namespace = uniqueName('eo');
   await runMigrations(resources.databaseUrl);
   const kafka = createKafkaClient({ brokers: resources.kafkaBrokers, clientId: 'eo-test' });
@@ -58,7 +62,9 @@ async function produce(log: Log, events: readonly ClinicalEvent[]): Promise<void
     await producer.send({
       topic: topicNames(log.namespace).canonical,
       acks: -1,
-      messages: events.slice(i, i + 200).map((e) => ({ key: e.patient.nhsNumber, value: log.codec.encode(e), headers: { 'event-id': e.eventId } })),
+      messages: events
+        .slice(i, i + 200)
+        .map((e) => ({ key: e.patient.nhsNumber, value: log.codec.encode(e), headers: { 'event-id': e.eventId } })),
     });
   }
   await producer.disconnect();
@@ -72,7 +78,9 @@ async function startWorker(log: Log, extraEnv: Record<string, string> = {}): Pro
     env: { ...process.env, NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning', ...log.env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -81,7 +89,9 @@ async function startWorker(log: Log, extraEnv: Record<string, string> = {}): Pro
     child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('views running')) resolve();
     });
-    void exited.then((how) => reject(new Error(`worker exited (${how}) before it was running:\n${output.slice(-2000)}`)));
+    void exited.then((how) =>
+      reject(new Error(`worker exited (${how}) before it was running:\n${output.slice(-2000)}`)),
+    );
   });
   return { child, exited };
 }
@@ -101,7 +111,9 @@ async function caughtUp(log: Log): Promise<boolean> {
     [topicNames(log.namespace).canonical],
   );
   return VIEWS.every((view) =>
-    [...ends].every(([p, high]) => stored.rows.some((r) => r.view === view && r.partition === p && BigInt(r.next_offset) === high)),
+    [...ends].every(([p, high]) =>
+      stored.rows.some((r) => r.view === view && r.partition === p && BigInt(r.next_offset) === high),
+    ),
   );
 }
 
@@ -116,16 +128,23 @@ const canonical = (rows: readonly unknown[]) => rows.map(sortedJson).sort();
 
 async function expectViewsToEqualReference(log: Log, events: readonly ClinicalEvent[]): Promise<void> {
   const reference = referenceRows(events);
-  const gp = await log.pool.query<{ nhs_number: string; state: GpState }>('SELECT nhs_number, state FROM gp_view_patients');
+  const gp = await log.pool.query<{ nhs_number: string; state: GpState }>(
+    'SELECT nhs_number, state FROM gp_view_patients',
+  );
   expect(gp.rows.length).toBe(reference.gp.size);
-  for (const row of gp.rows) expect(gpRows(row.nhs_number, row.state), row.nhs_number).toEqual(reference.gp.get(row.nhs_number));
+  for (const row of gp.rows)
+    expect(gpRows(row.nhs_number, row.state), row.nhs_number).toEqual(reference.gp.get(row.nhs_number));
   const orders = await log.pool.query<{ row_data: unknown }>('SELECT row_data FROM pharmacy_view_orders');
   expect(canonical(orders.rows.map((r) => r.row_data))).toEqual(canonical(reference.pharmacyOrders));
   const tasks = await log.pool.query<{ row_data: unknown }>('SELECT row_data FROM care_plan_view_tasks');
   expect(canonical(tasks.rows.map((r) => r.row_data))).toEqual(canonical(reference.carePlanTasks));
-  const processed = await log.pool.query<{ view: string; n: number }>('SELECT view, count(*)::int AS n FROM view_processed_events GROUP BY view');
+  const processed = await log.pool.query<{ view: string; n: number }>(
+    'SELECT view, count(*)::int AS n FROM view_processed_events GROUP BY view',
+  );
   const distinct = new Set(events.map((e) => e.eventId)).size;
-  expect(Object.fromEntries(processed.rows.map((r) => [r.view, r.n]))).toEqual(Object.fromEntries(VIEWS.map((v) => [v, distinct])));
+  expect(Object.fromEntries(processed.rows.map((r) => [r.view, r.n]))).toEqual(
+    Object.fromEntries(VIEWS.map((v) => [v, distinct])),
+  );
 }
 
 describe('exactly-once views', () => {

@@ -5,10 +5,10 @@
  * each view must show, folded in memory from the same events.
  */
 import { nhsCheckDigit } from '../../core/nhsNumber.js';
-import { foldEvents } from '../../projections/projection.js';
 import { carePlanView } from '../../projections/care-plan-view/carePlanView.js';
 import { gpView } from '../../projections/gp-view/gpView.js';
 import { pharmacyView } from '../../projections/pharmacy-view/pharmacyView.js';
+import { foldEvents } from '../../projections/projection.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
 import {
   aDiagnosis,
@@ -38,12 +38,36 @@ export function patientEvents(i: number): ClinicalEvent[] {
   const visitId = `V-${i}`;
   const events: ClinicalEvent[] = [
     aDischarge({ nhsNumber, visitId, at: day(2, 14) }),
-    aDiagnosis({ nhsNumber, diagnosisId: `DX-${i}-1`, code: 'E11.9', codeSystem: 'ICD_10', verificationStatus: 'CONFIRMED', at: day(1) }),
-    aDiagnosis({ nhsNumber, diagnosisId: `DX-${i}-2`, code: '233604007', codeSystem: 'SNOMED_CT', verificationStatus: 'CONFIRMED', at: day(1, 10) }),
+    aDiagnosis({
+      nhsNumber,
+      diagnosisId: `DX-${i}-1`,
+      code: 'E11.9',
+      codeSystem: 'ICD_10',
+      verificationStatus: 'CONFIRMED',
+      at: day(1),
+    }),
+    aDiagnosis({
+      nhsNumber,
+      diagnosisId: `DX-${i}-2`,
+      code: '233604007',
+      codeSystem: 'SNOMED_CT',
+      verificationStatus: 'CONFIRMED',
+      at: day(1, 10),
+    }),
     aMedicationOrder({ nhsNumber, orderId: `ORD-${i}-1`, at: day(2, 9) }),
     aMedicationOrder({ nhsNumber, orderId: `ORD-${i}-2`, at: day(2, 10) }),
   ];
-  if (i % 3 === 0) events.push(aDiagnosisAmendment({ nhsNumber, diagnosisId: `DX-${i}-1`, code: 'E11.2', codeSystem: 'ICD_10', verificationStatus: 'CONFIRMED', at: day(3) }));
+  if (i % 3 === 0)
+    events.push(
+      aDiagnosisAmendment({
+        nhsNumber,
+        diagnosisId: `DX-${i}-1`,
+        code: 'E11.2',
+        codeSystem: 'ICD_10',
+        verificationStatus: 'CONFIRMED',
+        at: day(3),
+      }),
+    );
   if (i % 4 === 0) events.push(aDiagnosisRetraction({ nhsNumber, diagnosisId: `DX-${i}-2`, at: day(3, 11) }));
   if (i % 5 === 0) events.unshift(aMedicationCancellation({ nhsNumber, orderId: `ORD-${i}-2`, at: day(2, 11) })); // before its order
   if (i % 7 === 0) events.push(aMedicationDiscontinuation({ nhsNumber, orderId: `ORD-${i}-1`, at: day(4) }));
