@@ -48,15 +48,26 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** A port the OS reports free right now. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port: 0, host, exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * A port free right now, chosen below the kernel's ephemeral range: a port from that range
+ * can be taken by any outgoing connection while a broker on it restarts after a crash.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const low = 20_000;
+  const high = await ephemeralRangeStart();
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = low + Math.floor(Math.random() * Math.max(1, high - low));
+    if (await isPortFree(port, host)) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
+}
+
+async function ephemeralRangeStart(): Promise<number> {
+  try {
+    const [start] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')).trim().split(/\s+/);
+    const value = Number(start);
+    return Number.isInteger(value) && value > 21_000 ? value : 32_768;
+  } catch {
+    return 32_768; // no /proc: the common Linux default
+  }
 }
