@@ -13,26 +13,27 @@ export type ParkReason = {
   readonly waitingOn: { readonly authority: string; readonly value: string } | undefined;
 };
 
+/** The columns both held-input tables share, taken from the message as received. */
+const MESSAGE_COLUMNS =
+  'receipt_id, channel, endpoint, content_type, payload, correlation_id, remote_address, received_at';
+const MESSAGE_PARAMS = '$1::uuid, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::text, $8::timestamptz';
+const messageParams = (message: InboundMessage): unknown[] => [
+  message.receiptId,
+  message.channel,
+  message.endpoint,
+  message.contentType,
+  Buffer.from(message.payload),
+  message.correlationId,
+  message.remoteAddress,
+  message.receivedAt,
+];
+
 export async function parkInput(pool: Pool, message: InboundMessage, why: ParkReason): Promise<number> {
   const result = await pool.query<{ park_id: string }>(
-    `INSERT INTO ingest_parked (receipt_id, channel, endpoint, content_type, payload, correlation_id, remote_address,
-                                received_at, reason_code, reason, waiting_authority, waiting_local_id)
-     VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::text, $8::timestamptz, $9::text, $10::text, $11::text, $12::text)
+    `INSERT INTO ingest_parked (${MESSAGE_COLUMNS}, reason_code, reason, waiting_authority, waiting_local_id)
+     VALUES (${MESSAGE_PARAMS}, $9::text, $10::text, $11::text, $12::text)
      RETURNING park_id`,
-    [
-      message.receiptId,
-      message.channel,
-      message.endpoint,
-      message.contentType,
-      Buffer.from(message.payload),
-      message.correlationId,
-      message.remoteAddress,
-      message.receivedAt,
-      why.code,
-      why.reason,
-      why.waitingOn?.authority ?? null,
-      why.waitingOn?.value ?? null,
-    ],
+    [...messageParams(message), why.code, why.reason, why.waitingOn?.authority ?? null, why.waitingOn?.value ?? null],
   );
   return Number(result.rows[0]?.park_id);
 }
@@ -44,24 +45,10 @@ export async function keepRejected(
   answer: string,
 ): Promise<number> {
   const result = await pool.query<{ rejection_id: string }>(
-    `INSERT INTO ingest_rejected (receipt_id, channel, endpoint, content_type, payload, correlation_id, remote_address,
-                                  received_at, reason_code, reason, location, answer)
-     VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::text, $8::timestamptz, $9::text, $10::text, $11::text, $12::text)
+    `INSERT INTO ingest_rejected (${MESSAGE_COLUMNS}, reason_code, reason, location, answer)
+     VALUES (${MESSAGE_PARAMS}, $9::text, $10::text, $11::text, $12::text)
      RETURNING rejection_id`,
-    [
-      message.receiptId,
-      message.channel,
-      message.endpoint,
-      message.contentType,
-      Buffer.from(message.payload),
-      message.correlationId,
-      message.remoteAddress,
-      message.receivedAt,
-      rejection.kind,
-      rejection.reason,
-      rejection.location,
-      answer,
-    ],
+    [...messageParams(message), rejection.kind, rejection.reason, rejection.location, answer],
   );
   return Number(result.rows[0]?.rejection_id);
 }
