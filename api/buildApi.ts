@@ -10,9 +10,12 @@ import type { Logger } from '../platform/logger.js';
 import type { Pool } from '../platform/postgres.js';
 import type { IngestService } from '../producers/ingest/ingestService.js';
 import { jsonRoutes } from '../producers/json/jsonRoutes.js';
+import type { LogSource } from '../replay/readWindow.js';
 import { adminRoutes } from './adminRoutes.js';
+import { auditRoutes } from './auditRoutes.js';
 import { type HealthChecks, type HealthDetails, healthRoutes } from './healthRoutes.js';
 import { registerProblemHandler } from './problemDetails.js';
+import { replayRoutes } from './replayRoutes.js';
 import { viewRoutes } from './viewRoutes.js';
 
 export type ApiDeps = {
@@ -22,6 +25,8 @@ export type ApiDeps = {
   readonly checks: HealthChecks;
   readonly details?: HealthDetails;
   readonly clock: () => Date;
+  /** The canonical log, for window replays (GET /replay/events); the route is served only with it. */
+  readonly replay?: LogSource;
   /** Further plugins (FHIR routes, views) registered by the composition. */
   readonly plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 };
@@ -62,8 +67,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes, { checks: deps.checks, ...(deps.details ? { details: deps.details } : {}) });
   await app.register(viewRoutes, { pool: deps.pool });
+  await app.register(auditRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool, ingest: deps.ingest });
   await app.register(jsonRoutes, { ingest: deps.ingest, clock: deps.clock });
+  if (deps.replay !== undefined) await app.register(replayRoutes, { source: deps.replay });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

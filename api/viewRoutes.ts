@@ -6,10 +6,15 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { describeNhsNumberError, parseNhsNumber } from '../core/nhsNumber.js';
 import type { Pool } from '../platform/postgres.js';
+import { eventsOfPatientUntil } from '../projections/audit-index/eventsOfPatientUntil.js';
+import { carePlanView } from '../projections/care-plan-view/carePlanView.js';
 import { tasksDueBefore, tasksOfPatient } from '../projections/care-plan-view/queries.js';
+import { gpView } from '../projections/gp-view/gpView.js';
 import { readGpState } from '../projections/gp-view/queries.js';
 import { gpRows } from '../projections/gp-view/rows.js';
+import { pharmacyView } from '../projections/pharmacy-view/pharmacyView.js';
 import { decodeCursor, encodeCursor, listOrders, ordersOfPatient } from '../projections/pharmacy-view/queries.js';
+import { foldEvents } from '../projections/projection.js';
 import { PROBLEM_CONTENT_TYPE, problem } from './problemDetails.js';
 import { gpSummary, medicationRow, nhsParam, pharmacyOrderRow, taskRow } from './viewSchemas.js';
 
@@ -37,7 +42,28 @@ function notFound(reply: FastifyReply, correlationId: string) {
     );
 }
 
+const asOfQuery = { type: 'object', properties: { asOf: { type: 'string', maxLength: 40 } } } as const;
+
+/** `asOf` as an instant, or a reason to refuse it. */
+function parseAsOf(raw: string | undefined): Date | undefined | 'invalid' {
+  if (raw === undefined) return undefined;
+  const instant = new Date(raw);
+  return /^\d{4}-\d{2}-\d{2}T/.test(raw) && !Number.isNaN(instant.getTime()) ? instant : 'invalid';
+}
+
 export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (app, { pool }) => {
+  /**
+   * With `asOf`, a patient's view is folded from the events the log held at that instant
+   * (record time ≤ asOf, from the audit index), with the same evolve as the live view.
+   */
+  const asOfRequested = (raw: string | undefined, reply: FastifyReply, correlationId: string) => {
+    const asOf = parseAsOf(raw);
+    if (asOf === 'invalid') {
+      void badRequest(reply, correlationId, 'CEL_ERR_BAD_INSTANT', 'asOf must be an ISO 8601 instant', '/asOf');
+      return 'invalid' as const;
+    }
+    return asOf;
+  };
   const patient = (raw: string, reply: FastifyReply, correlationId: string) => {
     const nhs = parseNhsNumber(raw);
     if (!nhs.ok) {
@@ -47,28 +73,37 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
     return nhs.value;
   };
 
-  app.get<{ Params: { nhs: string } }>(
+  app.get<{ Params: { nhs: string }; Querystring: { asOf?: string } }>(
     '/patients/:nhs/gp-summary',
-    { schema: { params: nhsParam, response: { 200: gpSummary } } },
+    { schema: { params: nhsParam, querystring: asOfQuery, response: { 200: gpSummary } } },
     async (request, reply) => {
       const nhs = patient(request.params.nhs, reply, String(request.id));
       if (nhs === undefined) return reply;
+      const asOf = asOfRequested(request.query.asOf, reply, String(request.id));
+      if (asOf === 'invalid') return reply;
+      if (asOf !== undefined) {
+        const events = await eventsOfPatientUntil(pool, nhs, asOf);
+        if (events.length === 0) return notFound(reply, String(request.id));
+        return { nhsNumber: nhs, asOf: asOf.toISOString(), ...gpRows(nhs, foldEvents(gpView, events)) };
+      }
       const state = await readGpState(pool, nhs);
       if (state === undefined) return notFound(reply, String(request.id));
       return { nhsNumber: nhs, asOf: null, ...gpRows(nhs, state) };
     },
   );
 
-  app.get<{ Params: { nhs: string } }>(
+  app.get<{ Params: { nhs: string }; Querystring: { asOf?: string } }>(
     '/patients/:nhs/medications',
     {
       schema: {
         params: nhsParam,
+        querystring: asOfQuery,
         response: {
           200: {
             type: 'object',
             properties: {
               nhsNumber: { type: 'string' },
+              asOf: { type: ['string', 'null'] },
               currentMedications: { type: 'array', items: medicationRow },
               orders: { type: 'array', items: pharmacyOrderRow },
             },
@@ -79,6 +114,21 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
     async (request, reply) => {
       const nhs = patient(request.params.nhs, reply, String(request.id));
       if (nhs === undefined) return reply;
+      const asOf = asOfRequested(request.query.asOf, reply, String(request.id));
+      if (asOf === 'invalid') return reply;
+      if (asOf !== undefined) {
+        const events = await eventsOfPatientUntil(pool, nhs, asOf);
+        if (events.length === 0) return notFound(reply, String(request.id));
+        return {
+          nhsNumber: nhs,
+          asOf: asOf.toISOString(),
+          currentMedications: gpRows(nhs, foldEvents(gpView, events)).currentMedications,
+          // Same order as the live query (by order id).
+          orders: [...pharmacyView.rows(nhs, foldEvents(pharmacyView, events)).orders].sort((a, b) =>
+            a.orderId.localeCompare(b.orderId),
+          ),
+        };
+      }
       const [state, orders] = await Promise.all([readGpState(pool, nhs), ordersOfPatient(pool, nhs)]);
       if (state === undefined && orders.length === 0) return notFound(reply, String(request.id));
       return {
@@ -125,15 +175,20 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
     },
   );
 
-  app.get<{ Params: { nhs: string } }>(
+  app.get<{ Params: { nhs: string }; Querystring: { asOf?: string } }>(
     '/patients/:nhs/care-plan',
     {
       schema: {
         params: nhsParam,
+        querystring: asOfQuery,
         response: {
           200: {
             type: 'object',
-            properties: { nhsNumber: { type: 'string' }, tasks: { type: 'array', items: taskRow } },
+            properties: {
+              nhsNumber: { type: 'string' },
+              asOf: { type: ['string', 'null'] },
+              tasks: { type: 'array', items: taskRow },
+            },
           },
         },
       },
@@ -141,6 +196,20 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
     async (request, reply) => {
       const nhs = patient(request.params.nhs, reply, String(request.id));
       if (nhs === undefined) return reply;
+      const asOf = asOfRequested(request.query.asOf, reply, String(request.id));
+      if (asOf === 'invalid') return reply;
+      if (asOf !== undefined) {
+        const events = await eventsOfPatientUntil(pool, nhs, asOf);
+        if (events.length === 0) return notFound(reply, String(request.id));
+        return {
+          nhsNumber: nhs,
+          asOf: asOf.toISOString(),
+          // Same order as the live query (by due time, then task id).
+          tasks: [...carePlanView.rows(nhs, foldEvents(carePlanView, events)).tasks].sort(
+            (a, b) => a.dueAt.localeCompare(b.dueAt) || a.taskId.localeCompare(b.taskId),
+          ),
+        };
+      }
       const [tasks, state] = await Promise.all([tasksOfPatient(pool, nhs), readGpState(pool, nhs)]);
       if (tasks.length === 0 && state === undefined) return notFound(reply, String(request.id));
       return { nhsNumber: nhs, tasks };

@@ -13,20 +13,21 @@ import type { LiveView, LogIndex } from './liveView.js';
 import { recordProcessedEvents } from './processedEvents.js';
 import { advanceStoredOffset, readStoredNextOffset } from './storedOffsets.js';
 
-export type BatchRecord = {
+/** `Decoded` is a clinical event, except for a log index over another topic (raw receipts). */
+export type BatchRecord<Decoded = ClinicalEvent> = {
   readonly offset: bigint;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly decoded:
-    | { readonly ok: true; readonly event: ClinicalEvent }
+    | { readonly ok: true; readonly event: Decoded }
     | { readonly ok: false; readonly errorCode: string; readonly error: string; readonly eventId: string | null };
 };
 
-export type Batch = {
+export type Batch<Decoded = ClinicalEvent> = {
   readonly topic: string;
   readonly partition: number;
   /** In offset order. */
-  readonly records: readonly BatchRecord[];
+  readonly records: readonly BatchRecord<Decoded>[];
   /**
    * The offset this partition was last seeked to. A first offset above the stored one is
    * accepted only right after a seek to exactly the stored offset: then the records in
@@ -52,10 +53,10 @@ export type ApplyHooks = {
   readonly midBatch?: () => Promise<void>;
 };
 
-export function applyBatchExactlyOnce<State>(
+export function applyBatchExactlyOnce<State, Decoded = ClinicalEvent>(
   pool: Pool,
-  view: LiveView<State> | LogIndex,
-  batch: Batch,
+  view: LiveView<State> | LogIndex<Decoded>,
+  batch: Batch<Decoded>,
   hooks: ApplyHooks = {},
   attempts = 1,
 ): Promise<BatchResult | undefined> {
@@ -96,12 +97,15 @@ export function applyBatchExactlyOnce<State>(
       // A log index keys by position: the stored-offset compare-and-set alone makes it exactly once.
       applied = await view.index(tx, batch.topic, batch.partition, decoded);
     } else {
+      // A live view is only ever run with the event codec (createViewConsumer refuses another
+      // decoder for it), so its records are clinical events.
+      const events = decoded as unknown as readonly { readonly offset: bigint; readonly event: ClinicalEvent }[];
       const fresh = await recordProcessedEvents(
         tx,
         view.name,
-        decoded.map((d) => ({ eventId: d.event.eventId, partition: batch.partition, offset: d.offset })),
+        events.map((d) => ({ eventId: d.event.eventId, partition: batch.partition, offset: d.offset })),
       );
-      const toApply = decoded.filter((d) => fresh.has(d.event.eventId));
+      const toApply = events.filter((d) => fresh.has(d.event.eventId));
       await applyToView(tx, view, batch.partition, toApply);
       applied = toApply.length;
     }

@@ -17,10 +17,13 @@ export type LiveView<State> = {
   readonly name: string;
 };
 
-/** A record as a log index sees it: its position, the decoded event and the bytes as on the log. */
-export type IndexedRecord = {
+/**
+ * A record as a log index sees it: its position, the decoded record (a clinical event on the
+ * canonical topic; another topic's record type for an index over that topic) and the bytes as on the log.
+ */
+export type IndexedRecord<Decoded = ClinicalEvent> = {
   readonly offset: bigint;
-  readonly event: ClinicalEvent;
+  readonly event: Decoded;
   readonly value: Buffer;
 };
 
@@ -29,9 +32,9 @@ export type IndexedRecord = {
  * than folding events by id: a duplicate record on the log is a second record to index.
  * `index` must be idempotent per (topic, partition, offset).
  */
-export type LogIndex = {
+export type LogIndex<Decoded = ClinicalEvent> = {
   readonly name: string;
   readonly kind: 'log-index';
   /** Indexes the batch's records (in offset order); returns how many were new. */
-  index(tx: Tx, topic: string, partition: number, records: readonly IndexedRecord[]): Promise<number>;
+  index(tx: Tx, topic: string, partition: number, records: readonly IndexedRecord<Decoded>[]): Promise<number>;
 };

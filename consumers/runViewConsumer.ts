@@ -12,18 +12,22 @@ import type { EventCodec } from '../platform/eventCodec.js';
 import type { Consumer, EachBatchPayload, Kafka } from '../platform/kafka.js';
 import type { Logger } from '../platform/logger.js';
 import { isTransientPgError, type Pool } from '../platform/postgres.js';
+import type { ClinicalEvent } from '../schemas/generated/events.js';
+import type { TopicRole } from '../schemas/topics.js';
 import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
 import { PartitionOwnershipLostError, StoredOffsetGapError } from './consumerErrors.js';
 import type { DeadLetterRecord } from './deadLetters.js';
 import type { LiveView, LogIndex } from './liveView.js';
 import { initStoredOffsets, readStoredOffsets } from './storedOffsets.js';
 
-export type ViewConsumerOptions<State> = {
+export type ViewConsumerOptions<State, Decoded = ClinicalEvent> = {
   readonly kafka: Kafka;
   readonly pool: Pool;
-  readonly view: LiveView<State> | LogIndex;
+  readonly view: LiveView<State> | LogIndex<Decoded>;
   readonly topic: string;
   readonly codec: EventCodec;
+  /** Decodes a record value for a log index over another topic (default: `codec`, clinical events). */
+  readonly decode?: (value: Buffer) => Promise<Decoded>;
   readonly groupId: string;
   readonly logger: Logger;
   /** Writes dead letters to the dead-letter topic (inside the batch's transaction, before COMMIT). */
@@ -39,16 +43,40 @@ export type ViewConsumerOptions<State> = {
   };
 };
 
-/** A live view of any state type, ready to make consumers for itself. */
+/** A live view of any state type (or a log index), ready to make consumers for itself. */
 export type RunnableView = {
   readonly name: string;
-  consumer(options: Omit<ViewConsumerOptions<unknown>, 'view'>): ViewConsumer;
+  /** The topic it consumes; the canonical topic when absent. */
+  readonly reads?: TopicRole;
+  consumer(options: Omit<ViewConsumerOptions<unknown>, 'view' | 'decode'>): ViewConsumer;
 };
 
 export function runnable<State>(view: LiveView<State>): RunnableView {
   return {
     name: view.name,
     consumer: (options) => createViewConsumer({ ...options, view } as ViewConsumerOptions<State>),
+  };
+}
+
+/** What a log index over another topic reads, and how that topic's records decode. */
+export type IndexReads<Decoded> = {
+  readonly topic: TopicRole;
+  readonly decode: (value: Buffer) => Promise<Decoded>;
+};
+
+/** A log index, ready to make consumers for itself: over the canonical topic, or over `reads`. */
+export function runnableIndex(index: LogIndex): RunnableView;
+export function runnableIndex<Decoded>(index: LogIndex<Decoded>, reads: IndexReads<Decoded>): RunnableView;
+export function runnableIndex<Decoded>(index: LogIndex<Decoded>, reads?: IndexReads<Decoded>): RunnableView {
+  return {
+    name: index.name,
+    ...(reads === undefined ? {} : { reads: reads.topic }),
+    consumer: (options) =>
+      createViewConsumer<never, Decoded>({
+        ...options,
+        view: index,
+        ...(reads === undefined ? {} : { decode: reads.decode }),
+      }),
   };
 }
 
@@ -64,8 +92,20 @@ const errorCodeOf = (error: unknown): string =>
     ? String((error as { code: string }).code)
     : 'CEL_ERR_APPLY_FAILED';
 
-export function createViewConsumer<State>(options: ViewConsumerOptions<State>): ViewConsumer {
+/** The event id of a decoded record, when it is a clinical event (for its dead letter). */
+const eventIdOf = (decoded: unknown): string | null =>
+  typeof decoded === 'object' && decoded !== null && typeof (decoded as { eventId?: unknown }).eventId === 'string'
+    ? (decoded as { eventId: string }).eventId
+    : null;
+
+export function createViewConsumer<State, Decoded = ClinicalEvent>(
+  options: ViewConsumerOptions<State, Decoded>,
+): ViewConsumer {
   const { view, topic, pool } = options;
+  if (options.decode !== undefined && !('kind' in view))
+    throw new Error(`${view.name} is a live view: it reads clinical events, so it takes no other decoder`);
+  // Without `decode` the records are clinical events (the guard above keeps live views on them).
+  const decodeValue = options.decode ?? ((value: Buffer) => options.codec.decode(value) as Promise<Decoded>);
   const log = options.logger.child({ module: 'view-consumer', view: view.name });
   const events = new EventEmitter();
   const maxAttempts = options.maxAttempts ?? 3;
@@ -81,7 +121,7 @@ export function createViewConsumer<State>(options: ViewConsumerOptions<State>): 
     },
   });
 
-  async function decode(message: EachBatchPayload['batch']['messages'][number]): Promise<BatchRecord> {
+  async function decode(message: EachBatchPayload['batch']['messages'][number]): Promise<BatchRecord<Decoded>> {
     const base = { offset: BigInt(message.offset), key: message.key, value: message.value };
     if (message.value === null) {
       return {
@@ -90,7 +130,7 @@ export function createViewConsumer<State>(options: ViewConsumerOptions<State>): 
       };
     }
     try {
-      return { ...base, decoded: { ok: true, event: await options.codec.decode(message.value) } };
+      return { ...base, decoded: { ok: true, event: await decodeValue(message.value) } };
     } catch (error) {
       const eventId = message.headers?.['event-id']?.toString() ?? null;
       return {
@@ -105,7 +145,7 @@ export function createViewConsumer<State>(options: ViewConsumerOptions<State>): 
     }
   }
 
-  async function applyWithRetries(batch: Batch): Promise<Awaited<ReturnType<typeof applyBatchExactlyOnce>>> {
+  async function applyWithRetries(batch: Batch<Decoded>): Promise<Awaited<ReturnType<typeof applyBatchExactlyOnce>>> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       try {
@@ -129,13 +169,13 @@ export function createViewConsumer<State>(options: ViewConsumerOptions<State>): 
       // A single record that keeps failing is poison: dead-letter it so the partition moves on.
       const [record] = batch.records;
       if (record === undefined) return undefined;
-      const poisoned: BatchRecord = {
+      const poisoned: BatchRecord<Decoded> = {
         ...record,
         decoded: {
           ok: false,
           errorCode: errorCodeOf(lastError),
           error: lastError instanceof Error ? lastError.message : String(lastError),
-          eventId: record.decoded.ok ? record.decoded.event.eventId : record.decoded.eventId,
+          eventId: record.decoded.ok ? eventIdOf(record.decoded.event) : record.decoded.eventId,
         },
       };
       return applyBatchExactlyOnce(pool, view, { ...batch, records: [poisoned] }, hooks(maxAttempts), maxAttempts);
@@ -155,7 +195,7 @@ export function createViewConsumer<State>(options: ViewConsumerOptions<State>): 
     commitOffsetsIfNecessary,
   }: EachBatchPayload) {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
-    const records: BatchRecord[] = [];
+    const records: BatchRecord<Decoded>[] = [];
     for (const message of batch.messages) records.push(await decode(message));
     const partition = batch.partition;
     try {

@@ -37,7 +37,7 @@ export async function startViews(deps: {
     const consumer = view.consumer({
       kafka: deps.kafka,
       pool: deps.pool,
-      topic: deps.topics.canonical,
+      topic: deps.topics[view.reads ?? 'canonical'],
       codec: deps.eventCodec,
       groupId: groupIdOf(deps.namespace, view.name),
       logger: deps.logger,
@@ -52,11 +52,13 @@ export async function startViews(deps: {
       const admin = deps.kafka.admin();
       await admin.connect();
       try {
-        const ends = await admin.fetchTopicOffsets(deps.topics.canonical);
+        const ends = new Map<string, Awaited<ReturnType<typeof admin.fetchTopicOffsets>>>();
         const result: Record<string, number> = {};
         for (const view of deps.views) {
-          const stored = await readStoredOffsets(deps.pool, view.name, deps.topics.canonical);
-          result[view.name] = ends.reduce(
+          const topic = deps.topics[view.reads ?? 'canonical'];
+          if (!ends.has(topic)) ends.set(topic, await admin.fetchTopicOffsets(topic));
+          const stored = await readStoredOffsets(deps.pool, view.name, topic);
+          result[view.name] = (ends.get(topic) ?? []).reduce(
             (sum, p) => sum + Math.max(0, Number(BigInt(p.high) - (stored.get(p.partition) ?? 0n))),
             0,
           );

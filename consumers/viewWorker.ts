@@ -13,6 +13,7 @@ import { createLogger } from '../platform/logger.js';
 import { createPool } from '../platform/postgres.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
 import { topicNames } from '../schemas/topics.js';
+import { runnableAuditIndexes } from './auditIndexes.js';
 import { createDeadLetterPublisher } from './deadLetterPublisher.js';
 import { createViewConsumer, type ViewConsumer } from './runViewConsumer.js';
 import { liveViews, type ViewName, viewNames } from './views.js';
@@ -34,12 +35,8 @@ try {
   const pool = createPool(config.databaseUrl, { logger, applicationName: 'cel-views' });
   const kafka = createKafkaClient({ brokers: stack.brokers, clientId: `${config.kafkaClientId}-views`, logger });
   const eventCodec = createEventCodec(stack.registry, stack.schemas.byEventType);
-  const deadLetters = createDeadLetterPublisher(
-    kafka,
-    createRecordCodec(stack.registry, stack.schemas.byRecordName),
-    topics['dead-letter'],
-    () => new Date(),
-  );
+  const recordCodec = createRecordCodec(stack.registry, stack.schemas.byRecordName);
+  const deadLetters = createDeadLetterPublisher(kafka, recordCodec, topics['dead-letter'], () => new Date());
   const failpoint = failpointFromEnvironment();
   let batches = 0;
   const maybeDie = (at: 'mid-batch' | 'after-commit') => async () => {
@@ -48,6 +45,8 @@ try {
     if (batches >= failpoint.batch) process.kill(process.pid, 'SIGKILL');
   };
   const selected = (process.env.CEL_VIEWS?.split(',') ?? viewNames).filter((v): v is ViewName => v in liveViews);
+  // The audit indexes run here only when CEL_VIEWS names them (`npm start` runs them itself).
+  const indexes = runnableAuditIndexes(recordCodec).filter((i) => process.env.CEL_VIEWS?.split(',').includes(i.name));
   const maxBytes = Number(process.env.CEL_MAX_BATCH_BYTES ?? 4 * 1024 * 1024);
   const consumers: ViewConsumer[] = [];
   for (const name of selected) {
@@ -74,7 +73,23 @@ try {
     consumers.push(consumer);
     logger.info({ view: view.name }, 'view consumer started');
   }
-  process.stdout.write(`views running: ${selected.join(', ')}\n`);
+  for (const index of indexes) {
+    const consumer = index.consumer({
+      kafka,
+      pool,
+      topic: topics[index.reads ?? 'canonical'],
+      codec: eventCodec,
+      groupId: `${config.topicNamespace}.${index.name}`,
+      logger,
+      publishDeadLetters: (records) => deadLetters.publish(records),
+      maxBytesPerPartition: maxBytes,
+      failpoints: { midBatch: maybeDie('mid-batch'), afterCommitBeforeKafkaCommit: maybeDie('after-commit') },
+    });
+    await consumer.start();
+    consumers.push(consumer);
+    logger.info({ view: index.name }, 'log index consumer started');
+  }
+  process.stdout.write(`views running: ${[...selected, ...indexes.map((i) => i.name)].join(', ')}\n`);
   const stop = () => {
     Promise.all(consumers.map((c) => c.stop()))
       .then(() => deadLetters.close())

@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { buildApi } from '../api/buildApi.js';
+import { runnableAuditIndexes } from '../consumers/auditIndexes.js';
 import { type RunningViews, startViews } from '../consumers/runViews.js';
 import { runnableViews } from '../consumers/views.js';
 import { stackUp } from '../local-stack/stack.js';
@@ -83,7 +84,7 @@ export async function runService(
           recordCodec,
           topics,
           namespace: config.topicNamespace,
-          views: runnableViews,
+          views: [...runnableViews, ...runnableAuditIndexes(recordCodec)],
           logger,
           clock,
         });
@@ -107,6 +108,7 @@ export async function runService(
     pool,
     ingest,
     clock,
+    replay: { kafka, topic: topics.canonical, codec: eventCodec },
     ...(views === undefined ? {} : { details: async () => ({ viewLag: await views.lag() }) }),
     checks: {
       kafka: async () => (await probeKafka(stack.brokers, 2000)) !== undefined,

@@ -1,0 +1,173 @@
+/**
+ * The audit API's query rules: which filters make a query selective enough, how wide a time
+ * range may be, and the opaque cursors (a log position; for a timeline, clinical time and log
+ * position). Each refusal names the parameter at fault. Pure.
+ */
+import { describeNhsNumberError, parseNhsNumber } from '../core/nhsNumber.js';
+import { err, ok, type Result } from '../core/result.js';
+import type { AuditEventFilter, LogPositionKey, TimelineKey } from '../projections/audit-index/queries.js';
+
+export const AUDIT_PAGE = { default: 100, max: 1000 } as const;
+/** A time range alone may span at most this many days (a leap year). */
+export const MAX_RANGE_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+export type BadParameter = {
+  readonly code:
+    | 'CEL_ERR_INVALID_NHS_NUMBER'
+    | 'CEL_ERR_BAD_INSTANT'
+    | 'CEL_ERR_BAD_RANGE'
+    | 'CEL_ERR_RANGE_TOO_WIDE'
+    | 'CEL_ERR_UNBOUNDED_QUERY'
+    | 'CEL_ERR_BAD_CURSOR';
+  readonly detail: string;
+  /** JSON pointer of the parameter (`/from`); absent when the fault is a missing combination. */
+  readonly location?: string;
+};
+
+export type AuditEventQuery = {
+  readonly patient?: string | undefined;
+  readonly type?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly correlationId?: string | undefined;
+  readonly sourceMessageId?: string | undefined;
+  readonly cursor?: string | undefined;
+  readonly limit: number;
+};
+
+export type ParsedAuditEventQuery = {
+  readonly filter: AuditEventFilter;
+  readonly after: LogPositionKey | undefined;
+  readonly limit: number;
+};
+
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 instant with a zone, on a day the calendar has (Date would roll 31 February over). */
+function isIsoInstant(raw: string): boolean {
+  const match = ISO_INSTANT.exec(raw);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  return calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+}
+
+function instant(raw: string | undefined, name: string): Result<Date | undefined, BadParameter> {
+  if (raw === undefined) return ok(undefined);
+  const date = new Date(raw);
+  if (!isIsoInstant(raw) || Number.isNaN(date.getTime())) {
+    return err({
+      code: 'CEL_ERR_BAD_INSTANT',
+      detail: `${name} must be an ISO 8601 instant with a time zone (2026-03-01T00:00:00Z)`,
+      location: `/${name}`,
+    });
+  }
+  return ok(date);
+}
+
+/**
+ * A query must name a patient, a correlation id or a source message id, or else bound clinical
+ * time on both sides (`from` and `to`, at most 366 days apart); `type` alone is not selective.
+ */
+export function parseAuditEventQuery(query: AuditEventQuery): Result<ParsedAuditEventQuery, BadParameter> {
+  let nhsNumber: string | undefined;
+  if (query.patient !== undefined) {
+    const parsed = parseNhsNumber(query.patient);
+    if (!parsed.ok) {
+      return err({
+        code: 'CEL_ERR_INVALID_NHS_NUMBER',
+        detail: `patient: ${describeNhsNumberError(parsed.error)}`,
+        location: '/patient',
+      });
+    }
+    nhsNumber = parsed.value;
+  }
+  const from = instant(query.from, 'from');
+  if (!from.ok) return from;
+  const to = instant(query.to, 'to');
+  if (!to.ok) return to;
+  if (from.value !== undefined && to.value !== undefined) {
+    if (to.value.getTime() <= from.value.getTime())
+      return err({ code: 'CEL_ERR_BAD_RANGE', detail: 'to must be later than from', location: '/to' });
+    if (to.value.getTime() - from.value.getTime() > MAX_RANGE_DAYS * DAY_MS) {
+      return err({
+        code: 'CEL_ERR_RANGE_TOO_WIDE',
+        detail: `from and to may be at most ${MAX_RANGE_DAYS} days apart`,
+        location: '/to',
+      });
+    }
+  }
+  const selective =
+    nhsNumber !== undefined ||
+    query.correlationId !== undefined ||
+    query.sourceMessageId !== undefined ||
+    (from.value !== undefined && to.value !== undefined);
+  if (!selective) {
+    return err({
+      code: 'CEL_ERR_UNBOUNDED_QUERY',
+      detail: `give patient, correlationId or sourceMessageId, or both from and to (at most ${MAX_RANGE_DAYS} days apart)`,
+      ...(from.value !== undefined ? { location: '/to' } : to.value !== undefined ? { location: '/from' } : {}),
+    });
+  }
+  const after = query.cursor === undefined ? undefined : decodePositionCursor(query.cursor);
+  if (query.cursor !== undefined && after === undefined) return err(badCursor);
+  return ok({
+    filter: {
+      nhsNumber,
+      type: query.type,
+      from: from.value,
+      to: to.value,
+      correlationId: query.correlationId,
+      sourceMessageId: query.sourceMessageId,
+    },
+    after,
+    limit: query.limit,
+  });
+}
+
+export const badCursor: BadParameter = {
+  code: 'CEL_ERR_BAD_CURSOR',
+  detail: 'cursor is not a cursor this API returned',
+  location: '/cursor',
+};
+
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function decode(text: string): Record<string, unknown> | undefined {
+  if (!/^[A-Za-z0-9_-]{1,512}$/.test(text)) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined; // not a cursor this API issued
+  }
+}
+
+const isPartition = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p >= 0 && p < 2 ** 31;
+const isOffset = (o: unknown): o is string => typeof o === 'string' && /^\d{1,19}$/.test(o);
+
+export const encodePositionCursor = (key: LogPositionKey): string => encode({ p: key.partition, o: key.offset });
+
+export function decodePositionCursor(text: string): LogPositionKey | undefined {
+  const value = decode(text);
+  return value !== undefined && isPartition(value.p) && isOffset(value.o)
+    ? { partition: value.p, offset: value.o }
+    : undefined;
+}
+
+export const encodeTimelineCursor = (key: TimelineKey): string =>
+  encode({ t: key.occurredAt, p: key.partition, o: key.offset });
+
+export function decodeTimelineCursor(text: string): TimelineKey | undefined {
+  const value = decode(text);
+  return value !== undefined &&
+    typeof value.t === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(value.t) &&
+    isPartition(value.p) &&
+    isOffset(value.o)
+    ? { occurredAt: value.t, partition: value.p, offset: value.o }
+    : undefined;
+}

@@ -1,0 +1,167 @@
+/**
+ * The audit history API over the audit index: events by patient, type, clinical time,
+ * correlation id or source message (paged in log order), every log record of one event with
+ * its raw source message, a patient's timeline in clinical-time order, and the verification
+ * of a patient's hash chain. 400 names the parameter at fault; 404 for an unknown patient or
+ * event. Reads only. I/O (HTTP, SQL).
+ */
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { describeNhsNumberError, parseNhsNumber } from '../core/nhsNumber.js';
+import type { Pool } from '../platform/postgres.js';
+import {
+  type AuditReceipt,
+  isKnownPatient,
+  listAuditEvents,
+  patientTimeline,
+  readReceipts,
+  recordsOfEvent,
+} from '../projections/audit-index/queries.js';
+import { verifyPatientChain } from '../projections/audit-index/verifyPatientChain.js';
+import {
+  type AuditEventQuery,
+  type BadParameter,
+  badCursor,
+  decodeTimelineCursor,
+  encodePositionCursor,
+  encodeTimelineCursor,
+  parseAuditEventQuery,
+} from './auditQuery.js';
+import {
+  auditEventDetail,
+  auditEventsPage,
+  auditEventsQuery,
+  chainVerdict,
+  eventIdParam,
+  pageQuery,
+  timelinePage,
+} from './auditSchemas.js';
+import { PROBLEM_CONTENT_TYPE, problem } from './problemDetails.js';
+import { nhsParam } from './viewSchemas.js';
+
+function badRequest(reply: FastifyReply, correlationId: string, bad: BadParameter) {
+  return reply
+    .status(400)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(
+      problem({
+        status: 400,
+        code: bad.code,
+        title: 'Bad request',
+        detail: bad.detail,
+        location: bad.location,
+        correlationId,
+      }),
+    );
+}
+
+function notFound(reply: FastifyReply, correlationId: string, code: string, title: string, detail: string) {
+  return reply
+    .status(404)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem({ status: 404, code, title, detail, correlationId }));
+}
+
+const unknownPatient = (reply: FastifyReply, correlationId: string) =>
+  notFound(
+    reply,
+    correlationId,
+    'CEL_ERR_UNKNOWN_PATIENT',
+    'Unknown patient',
+    'the audit index holds no events for this patient',
+  );
+
+/** The raw source message as text when it is UTF-8 (HL7, FHIR, JSON), else base64. */
+function receiptView(receipt: AuditReceipt) {
+  const { payload, ...metadata } = receipt;
+  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    return { ...metadata, payloadEncoding: 'utf8', payload: text.decode(payload) };
+  } catch {
+    return { ...metadata, payloadEncoding: 'base64', payload: payload.toString('base64') };
+  }
+}
+
+export const auditRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (app, { pool }) => {
+  const patient = (raw: string, reply: FastifyReply, correlationId: string) => {
+    const nhs = parseNhsNumber(raw);
+    if (!nhs.ok) {
+      void badRequest(reply, correlationId, {
+        code: 'CEL_ERR_INVALID_NHS_NUMBER',
+        detail: describeNhsNumberError(nhs.error),
+        location: '/nhs',
+      });
+      return undefined;
+    }
+    return nhs.value;
+  };
+
+  app.get<{ Querystring: AuditEventQuery }>(
+    '/audit/events',
+    { schema: { querystring: auditEventsQuery, response: { 200: auditEventsPage } } },
+    async (request, reply) => {
+      const query = parseAuditEventQuery(request.query);
+      if (!query.ok) return badRequest(reply, String(request.id), query.error);
+      const { filter, after, limit } = query.value;
+      const events = await listAuditEvents(pool, filter, after, limit);
+      const last = events.at(-1);
+      return { events, cursor: last === undefined ? (request.query.cursor ?? null) : encodePositionCursor(last) };
+    },
+  );
+
+  app.get<{ Params: { eventId: string } }>(
+    '/audit/events/:eventId',
+    { schema: { params: eventIdParam, response: { 200: auditEventDetail } } },
+    async (request, reply) => {
+      const records = await recordsOfEvent(pool, request.params.eventId);
+      if (records.length === 0) {
+        return notFound(
+          reply,
+          String(request.id),
+          'CEL_ERR_UNKNOWN_EVENT',
+          'Unknown event',
+          'the audit index holds no record of this event id',
+        );
+      }
+      const receipts = await readReceipts(pool, [
+        ...new Set(records.flatMap((r) => (r.source.receiptId === null ? [] : [r.source.receiptId]))),
+      ]);
+      return {
+        eventId: request.params.eventId.toLowerCase(),
+        records: records.map((r) => {
+          const receipt = r.source.receiptId === null ? undefined : receipts.get(r.source.receiptId);
+          return { ...r, receipt: receipt === undefined ? null : receiptView(receipt) };
+        }),
+      };
+    },
+  );
+
+  app.get<{ Params: { nhs: string }; Querystring: { cursor?: string; limit: number } }>(
+    '/audit/patients/:nhs/timeline',
+    { schema: { params: nhsParam, querystring: pageQuery, response: { 200: timelinePage } } },
+    async (request, reply) => {
+      const nhs = patient(request.params.nhs, reply, String(request.id));
+      if (nhs === undefined) return reply;
+      const after = request.query.cursor === undefined ? undefined : decodeTimelineCursor(request.query.cursor);
+      if (request.query.cursor !== undefined && after === undefined)
+        return badRequest(reply, String(request.id), badCursor);
+      if (!(await isKnownPatient(pool, nhs))) return unknownPatient(reply, String(request.id));
+      const page = await patientTimeline(pool, nhs, after, request.query.limit);
+      return {
+        nhsNumber: nhs,
+        events: page.events,
+        cursor: page.last === undefined ? (request.query.cursor ?? null) : encodeTimelineCursor(page.last),
+      };
+    },
+  );
+
+  app.get<{ Params: { nhs: string } }>(
+    '/audit/patients/:nhs/verify',
+    { schema: { params: nhsParam, response: { 200: chainVerdict } } },
+    async (request, reply) => {
+      const nhs = patient(request.params.nhs, reply, String(request.id));
+      if (nhs === undefined) return reply;
+      if (!(await isKnownPatient(pool, nhs))) return unknownPatient(reply, String(request.id));
+      return { nhsNumber: nhs, ...(await verifyPatientChain(pool, nhs)) };
+    },
+  );
+};

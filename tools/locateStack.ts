@@ -1,0 +1,30 @@
+/**
+ * How the command-line tools find the stack: KAFKA_BROKERS and SCHEMA_REGISTRY_URL when set,
+ * else the local stack that `npm run stack -- up` started in LOCAL_STACK_DIR. Starts nothing.
+ * I/O (reads the local stack's files).
+ */
+import { bootstrapOf, readClusterLayout } from '../local-stack/kafkaCluster.js';
+import { registryStatus } from '../local-stack/registryProcess.js';
+import { clusterDirFor } from '../local-stack/stack.js';
+import type { Config } from '../platform/config.js';
+
+export type StackLocation = { readonly brokers: readonly string[]; readonly registryUrl: URL };
+
+export async function locateStack(config: Config): Promise<StackLocation> {
+  let brokers: readonly string[];
+  if (config.kafkaBrokers === 'local-stack') {
+    const layout = await readClusterLayout(clusterDirFor(config));
+    if (layout === undefined)
+      throw new Error('no local stack here; start it with npm run stack -- up, or set KAFKA_BROKERS');
+    brokers = bootstrapOf(layout).split(',');
+  } else {
+    brokers = config.kafkaBrokers;
+  }
+  const registryUrl =
+    config.schemaRegistry === 'embedded'
+      ? (await registryStatus(config.localStack.dir))?.url
+      : config.schemaRegistry.toString();
+  if (registryUrl === undefined)
+    throw new Error('no embedded registry is running; start the stack, or set SCHEMA_REGISTRY_URL');
+  return { brokers, registryUrl: new URL(registryUrl) };
+}
