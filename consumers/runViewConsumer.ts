@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EventCodec } from '../platform/eventCodec.js';
-import type { Consumer, EachBatchPayload, Kafka } from '../platform/kafka.js';
+import { type Consumer, type EachBatchPayload, fetchPartitionOffsets, type Kafka } from '../platform/kafka.js';
 import type { Logger } from '../platform/logger.js';
 import { isTransientPgError, type Pool } from '../platform/postgres.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
@@ -237,11 +237,8 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
   return {
     events,
     async start() {
-      const admin = options.kafka.admin();
-      await admin.connect();
-      const offsets = await admin.fetchTopicOffsets(topic);
-      await admin.disconnect();
-      await initStoredOffsets(pool, view.name, topic, new Map(offsets.map((o) => [o.partition, BigInt(o.low)])));
+      const offsets = await fetchPartitionOffsets(options.kafka, topic);
+      await initStoredOffsets(pool, view.name, topic, new Map(offsets.map((o) => [o.partition, o.low])));
       consumer = options.kafka.consumer({
         groupId: options.groupId,
         sessionTimeout: 10_000,

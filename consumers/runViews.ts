@@ -3,7 +3,7 @@
  * offsets minus the offsets stored with the view (its real progress, not Kafka's). I/O.
  */
 import type { EventCodec } from '../platform/eventCodec.js';
-import type { Kafka } from '../platform/kafka.js';
+import { fetchPartitionOffsets, type Kafka, type PartitionOffsets } from '../platform/kafka.js';
 import type { Logger } from '../platform/logger.js';
 import type { Pool } from '../platform/postgres.js';
 import type { RecordCodec } from '../platform/recordCodec.js';
@@ -49,24 +49,18 @@ export async function startViews(deps: {
   return {
     consumers,
     async lag() {
-      const admin = deps.kafka.admin();
-      await admin.connect();
-      try {
-        const ends = new Map<string, Awaited<ReturnType<typeof admin.fetchTopicOffsets>>>();
-        const result: Record<string, number> = {};
-        for (const view of deps.views) {
-          const topic = deps.topics[view.reads ?? 'canonical'];
-          if (!ends.has(topic)) ends.set(topic, await admin.fetchTopicOffsets(topic));
-          const stored = await readStoredOffsets(deps.pool, view.name, topic);
-          result[view.name] = (ends.get(topic) ?? []).reduce(
-            (sum, p) => sum + Math.max(0, Number(BigInt(p.high) - (stored.get(p.partition) ?? 0n))),
-            0,
-          );
-        }
-        return result;
-      } finally {
-        await admin.disconnect();
+      const ends = new Map<string, readonly PartitionOffsets[]>();
+      const result: Record<string, number> = {};
+      for (const view of deps.views) {
+        const topic = deps.topics[view.reads ?? 'canonical'];
+        if (!ends.has(topic)) ends.set(topic, await fetchPartitionOffsets(deps.kafka, topic));
+        const stored = await readStoredOffsets(deps.pool, view.name, topic);
+        result[view.name] = (ends.get(topic) ?? []).reduce(
+          (sum, p) => sum + Math.max(0, Number(p.high - (stored.get(p.partition) ?? 0n))),
+          0,
+        );
       }
+      return result;
     },
     async stop() {
       await Promise.all([...consumers.values()].map((c) => c.stop()));

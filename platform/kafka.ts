@@ -78,3 +78,33 @@ async function probeOneBroker(broker: string, timeoutMs: number): Promise<Cluste
     void admin.disconnect().catch(() => undefined);
   }
 }
+
+export type PartitionOffsets = { readonly partition: number; readonly low: bigint; readonly high: bigint };
+
+/**
+ * The topic's first and end offsets per partition. kafkajs' admin gives up at once on answers
+ * a moment of leader movement produces (NOT_LEADER, LEADER_NOT_AVAILABLE — common right after
+ * a topic is created or a broker restarts), so this asks again with fresh metadata until the
+ * deadline.
+ */
+export async function fetchPartitionOffsets(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 30_000,
+): Promise<readonly PartitionOffsets[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }));
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}

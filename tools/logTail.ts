@@ -12,7 +12,7 @@ import { registryStatus } from '../local-stack/registryProcess.js';
 import { clusterDirFor } from '../local-stack/stack.js';
 import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
-import { createKafkaClient } from '../platform/kafka.js';
+import { createKafkaClient, fetchPartitionOffsets } from '../platform/kafka.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
@@ -85,10 +85,7 @@ async function main(): Promise<number> {
   const topic = topics[role];
 
   const kafka = createKafkaClient({ brokers: await brokers, clientId: 'cel-log-tail' });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
-  await admin.disconnect();
+  const ends = new Map((await fetchPartitionOffsets(kafka, topic)).map((p) => [p.partition, p.high]));
   const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
   if (values['until-end'] === true && (values['from-beginning'] !== true || remaining.size === 0)) return 0;
 

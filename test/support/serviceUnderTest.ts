@@ -6,7 +6,7 @@
 import { inject } from 'vitest';
 import { loadConfig } from '../../platform/config.js';
 import { createEventCodec } from '../../platform/eventCodec.js';
-import { createKafkaClient } from '../../platform/kafka.js';
+import { createKafkaClient, fetchPartitionOffsets } from '../../platform/kafka.js';
 import { createLogger } from '../../platform/logger.js';
 import { projectSchemaRegistrations, registerSchemas } from '../../platform/registerSchemas.js';
 import { createRegistry } from '../../platform/schemaRegistry.js';
@@ -108,10 +108,7 @@ export async function readCanonicalEvents(service: ServiceUnderTest): Promise<re
   const { byEventType } = await registerSchemas(registry, projectSchemaRegistrations(topicNames(service.namespace)));
   const codec = createEventCodec(registry, byEventType);
   const kafka = createKafkaClient({ brokers: service.brokers, clientId: 'e2e-reader' });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  const ends = await fetchPartitionOffsets(kafka, topic);
   const expected = ends.reduce((n, p) => n + Number(p.high), 0);
   const events: ClinicalEvent[] = [];
   if (expected === 0) return events;
