@@ -14,6 +14,10 @@ const subcommands: Readonly<Record<string, Subcommand>> = {
     summary: 'a window of events (record or clinical time, some kinds) to a file or stdout: jsonl, csv or parquet',
     load: () => import('./replayExport.js'),
   },
+  rebuild: {
+    summary: 'a new version of a view from offset 0, swapped in atomically when caught up: rebuild <view> [--drop-old]',
+    load: () => import('./replayRebuild.js'),
+  },
 };
 
 const usage = [

@@ -164,7 +164,8 @@ const sortedJson = (value: unknown): string =>
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
       : v,
   );
-const canonical = (rows: readonly unknown[]) => rows.map(sortedJson).sort();
+/** Rows as a sorted list of JSON texts with sorted keys: compared as sets, whatever jsonb did to key order. */
+export const canonical = (rows: readonly unknown[]) => rows.map(sortedJson).sort();
 
 /** The live views' rows equal a reference fold of `events`, and each view has processed each distinct event once. */
 export async function expectViewsToEqualReference(log: ViewLog, events: readonly ClinicalEvent[]): Promise<void> {

@@ -1,0 +1,290 @@
+/**
+ * Rebuilds a view: folds the whole log, from offset 0, into a new version's shadow tables
+ * while the live version keeps serving and its consumer keeps running, then swaps the new
+ * version in atomically. The rebuild is one more consumer of the log — the live fold and
+ * store (pointed at the shadow tables), applied exactly once by applyBatchExactlyOnce, with
+ * its progress stored under `<view>@v<N>` — so an interrupted rebuild (Ctrl-C, kill -9)
+ * leaves the live view untouched and the next run resumes from its stored offsets. I/O.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ViewConsumer } from '../consumers/runViewConsumer.js';
+import { readStoredOffsets } from '../consumers/storedOffsets.js';
+import type { EventCodec } from '../platform/eventCodec.js';
+import type { Admin, Kafka } from '../platform/kafka.js';
+import type { Logger } from '../platform/logger.js';
+import { isTransientPgError, type Pool } from '../platform/postgres.js';
+import { type DroppedVersion, dropRetiredVersions } from './dropRetiredVersions.js';
+import type { RebuildableView } from './rebuildableViews.js';
+import {
+  describeOffsets,
+  describeProgress,
+  isCaughtUp,
+  type Offsets,
+  type ProgressCounts,
+  type ProgressSample,
+  positionOf,
+} from './rebuildProgress.js';
+import { type SwapOutcome, swapViewVersion } from './swapViewVersion.js';
+import { progressNameOf } from './versionNames.js';
+import { startViewVersion } from './viewVersions.js';
+
+export type RebuildDeps = {
+  readonly kafka: Kafka;
+  readonly pool: Pool;
+  readonly codec: EventCodec;
+  /** The canonical topic. */
+  readonly topic: string;
+  /** The rebuild's consumer group is `<groupPrefix>.<view>@v<N>` (the live one's is `<groupPrefix>.<view>`). */
+  readonly groupPrefix: string;
+  readonly logger: Logger;
+  /** Receives the progress lines. */
+  readonly progress: (line: string) => void;
+  /** Aborting stops the rebuild after the batch in hand; the live view is untouched and a new run resumes. */
+  readonly signal?: AbortSignal;
+  /** Upper bound of one fetch per partition: a rebuild reads large batches. */
+  readonly maxBytesPerPartition?: number;
+  /** How long to wait for the live consumer to reach the rebuilt offsets before swapping anyway. */
+  readonly alignTimeoutMs?: number;
+  /** Test failpoint, as in the live consumer. */
+  readonly failpoints?: { readonly midBatch?: () => Promise<void> };
+  readonly now?: () => number;
+};
+
+export type RebuildOutcome =
+  | {
+      readonly kind: 'swapped';
+      readonly version: number;
+      /** Where this run started (above 0 when it resumed an interrupted rebuild). */
+      readonly startedAt: Offsets;
+      readonly swap: Extract<SwapOutcome, { kind: 'swapped' }>;
+      /** The rate of this run's catch-up, in log records per second. */
+      readonly eventsPerSecond: number;
+      readonly dropped: readonly DroppedVersion[];
+    }
+  | { readonly kind: 'interrupted'; readonly version: number; readonly storedOffsets: Offsets };
+
+export class RebuildRunningError extends Error {
+  readonly code = 'CEL_ERR_REBUILD_RUNNING';
+  readonly retriable = true;
+  constructor(readonly view: string) {
+    super(`another rebuild of ${view} is running; wait for it, or stop it (it resumes from where it stopped)`);
+    this.name = 'RebuildRunningError';
+  }
+}
+
+const DEFAULT_MAX_BYTES_PER_PARTITION = 8 * 1024 * 1024;
+const TICK_MS = 250;
+const PROGRESS_EVERY_MS = 1000;
+const RATE_WINDOW_MS = 5000;
+/** Rounds of catching up with a log that keeps growing before swapping without equal offsets. */
+const MAX_ROUNDS = 5;
+const SWAP_ATTEMPTS = 5;
+
+/** Waits `ms`, or less if the signal aborts; never throws. */
+const pause = (ms: number, signal: AbortSignal | undefined) =>
+  delay(ms, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
+
+async function endOffsetsOf(
+  admin: Admin,
+  topic: string,
+): Promise<{ readonly ends: Offsets; readonly starts: Offsets }> {
+  const partitions = await admin.fetchTopicOffsets(topic);
+  return {
+    ends: new Map(partitions.map((p) => [p.partition, BigInt(p.high)])),
+    starts: new Map(partitions.map((p) => [p.partition, BigInt(p.low)])),
+  };
+}
+
+/** Holds a session advisory lock for the view while `work` runs: one rebuild of a view at a time. */
+async function whileHoldingRebuildLock<T>(pool: Pool, view: string, work: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const key = `cel:rebuild:${view}`;
+    const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1::text)) AS ok', [key]);
+    if (locked.rows[0]?.ok !== true) throw new RebuildRunningError(view);
+    try {
+      return await work();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1::text))', [key]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export function rebuildView(
+  deps: RebuildDeps,
+  view: RebuildableView,
+  options: { readonly dropOld: boolean },
+): Promise<RebuildOutcome> {
+  return whileHoldingRebuildLock(deps.pool, view.name, async () => {
+    const admin = deps.kafka.admin();
+    await admin.connect();
+    try {
+      return await rebuildHoldingLock(deps, admin, view, options);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+}
+
+async function rebuildHoldingLock(
+  deps: RebuildDeps,
+  admin: Admin,
+  view: RebuildableView,
+  options: { readonly dropOld: boolean },
+): Promise<RebuildOutcome> {
+  const { pool, topic, signal } = deps;
+  const now = deps.now ?? (() => performance.now());
+  const aborted = () => signal?.aborted === true;
+  const started = await startViewVersion(pool, view);
+  const { version, tables, liveVersion } = started;
+  const progressName = progressNameOf(view.name, version);
+  const label = `${view.name} v${version}`;
+  const startedAt = await readStoredOffsets(pool, progressName, topic);
+  const { ends, starts } = await endOffsetsOf(admin, topic);
+  deps.progress(
+    started.resumed
+      ? `${label}: resuming from offset ${positionOf(startedAt)} of ${positionOf(ends)} (${describeOffsets(startedAt)}); v${liveVersion} stays live`
+      : `${label}: building from offset 0 of ${positionOf(ends)} into ${Object.values(tables).join(', ')}; v${liveVersion} stays live`,
+  );
+  const trimmed = [...starts].filter(([, low]) => low > 0n);
+  if (trimmed.length > 0) {
+    deps.progress(
+      `${label}: warning: the log no longer starts at 0 (${describeOffsets(new Map(trimmed))}); records before those offsets are not in the rebuild`,
+    );
+  }
+
+  const counts = { applied: 0, duplicates: 0, deadLettered: 0, consumed: 0 };
+  let firstApplyAt: number | undefined;
+  let lastApplyAt: number | undefined;
+  const run = (): ViewConsumer => {
+    const consumer = view.consumer(progressName, tables, {
+      kafka: deps.kafka,
+      pool,
+      topic,
+      codec: deps.codec,
+      groupId: `${deps.groupPrefix}.${progressName}`,
+      logger: deps.logger,
+      maxBytesPerPartition: deps.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
+      ...(deps.failpoints === undefined ? {} : { failpoints: deps.failpoints }),
+    });
+    consumer.events.on('batch.applied', (batch: ProgressCounts & { from: bigint; to: bigint }) => {
+      counts.applied += batch.applied;
+      counts.duplicates += batch.duplicates;
+      counts.deadLettered += batch.deadLettered;
+      counts.consumed += Number(batch.to - batch.from);
+      lastApplyAt = now();
+    });
+    return consumer;
+  };
+
+  /** Runs the rebuild's consumer until its stored offsets reach the log's end offsets (or the signal aborts). */
+  const catchUp = async (): Promise<Offsets> => {
+    let consumer: ViewConsumer | undefined;
+    const window: ProgressSample[] = [];
+    let printedAt = now();
+    try {
+      for (;;) {
+        const sample: ProgressSample = {
+          at: now(),
+          stored: await readStoredOffsets(pool, progressName, topic),
+          ends: (await endOffsetsOf(admin, topic)).ends,
+        };
+        window.push(sample);
+        while (window.length > 2 && (window[0]?.at ?? sample.at) < sample.at - RATE_WINDOW_MS) window.shift();
+        const caughtUp = isCaughtUp(sample.stored, sample.ends);
+        if (caughtUp || sample.at - printedAt >= PROGRESS_EVERY_MS) {
+          deps.progress(describeProgress(label, counts, window[0] ?? sample, sample));
+          printedAt = sample.at;
+        }
+        if (caughtUp || aborted()) return sample.stored;
+        if (consumer === undefined) {
+          consumer = run();
+          await consumer.start(); // resolves once the group is joined
+          firstApplyAt ??= now();
+          window.length = 0; // the rate counts from here, not from before the group was joined
+        }
+        await pause(TICK_MS, signal);
+      }
+    } finally {
+      await consumer?.stop(); // finishes the batch in hand
+    }
+  };
+
+  /** Waits until the live view has applied exactly the rebuilt offsets; false if it passes them or the time runs out. */
+  const liveReaches = async (rebuilt: Offsets): Promise<boolean> => {
+    const timeoutMs = deps.alignTimeoutMs ?? 30_000;
+    const deadline = now() + timeoutMs;
+    for (let waited = false; ; waited = true) {
+      const live = await readStoredOffsets(pool, view.name, topic);
+      const behind = [...rebuilt].some(([p, o]) => (live.get(p) ?? 0n) < o);
+      const ahead = [...live].some(([p, o]) => o > (rebuilt.get(p) ?? 0n));
+      if (!behind) return !ahead;
+      if (now() > deadline || aborted()) return false;
+      if (!waited) {
+        deps.progress(
+          `${label}: waiting up to ${timeoutMs / 1000}s for the live view (at offset ${positionOf(live)}) to reach ${positionOf(rebuilt)}, so that the checksums compare`,
+        );
+      }
+      await pause(TICK_MS, signal);
+    }
+  };
+
+  const interrupted = async (): Promise<RebuildOutcome> => {
+    const stored = await readStoredOffsets(pool, progressName, topic); // the consumer may have finished one more batch
+    deps.progress(`${label}: stopped at offset ${positionOf(stored)}; v${liveVersion} untouched; run again to resume`);
+    return { kind: 'interrupted', version, storedOffsets: stored };
+  };
+
+  for (let round = 1; ; round += 1) {
+    const rebuilt = await catchUp();
+    if (aborted()) return interrupted();
+    // Swap when the live view has applied the same offsets, so that the two checksums compare
+    // like with like; if the log keeps growing, catch up again, and in the end swap anyway.
+    const aligned = await liveReaches(rebuilt);
+    if (aborted()) return interrupted();
+    const lastRound = round >= MAX_ROUNDS;
+    if (!aligned && !lastRound) {
+      const live = await readStoredOffsets(pool, view.name, topic);
+      if ([...live].some(([p, o]) => o > (rebuilt.get(p) ?? 0n))) {
+        deps.progress(`${label}: new events arrived; catching up again (round ${round + 1})`);
+        continue;
+      }
+    }
+    const swap = await swapWithRetries(deps, {
+      view,
+      topic,
+      liveVersion,
+      version,
+      requireSameOffsets: !lastRound && aligned,
+    });
+    if (swap.kind === 'offsets-differ') {
+      deps.progress(`${label}: the live view moved on during the swap; catching up again (round ${round + 1})`);
+      continue;
+    }
+    const elapsed = ((lastApplyAt ?? now()) - (firstApplyAt ?? now())) / 1000;
+    const eventsPerSecond = elapsed > 0 ? counts.consumed / elapsed : 0;
+    deps.progress(
+      `${label}: swapped in; ${counts.consumed} events read in ${elapsed.toFixed(1)}s (${Math.round(eventsPerSecond)} events/s)`,
+    );
+    await admin
+      .deleteGroups([`${deps.groupPrefix}.${progressName}`])
+      .catch((error: unknown) => deps.logger.debug({ err: error }, 'rebuild consumer group not deleted'));
+    const dropped = options.dropOld ? await dropRetiredVersions(pool, view) : [];
+    return { kind: 'swapped', version, startedAt, swap, eventsPerSecond, dropped };
+  }
+}
+
+/** The swap waits for locks held by live batches; a lock timeout or deadlock is retried. */
+async function swapWithRetries(deps: RebuildDeps, plan: Parameters<typeof swapViewVersion>[1]): Promise<SwapOutcome> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await swapViewVersion(deps.pool, plan);
+    } catch (error) {
+      if (!isTransientPgError(error) || attempt >= SWAP_ATTEMPTS) throw error;
+      deps.logger.warn({ err: error, view: plan.view.name, attempt }, 'swap did not get its locks; retrying');
+      await delay(500 * attempt);
+    }
+  }
+}
