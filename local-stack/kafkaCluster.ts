@@ -189,8 +189,14 @@ export async function startKafkaNode(layout: ClusterLayout, nodeId: number): Pro
   // A pid file whose process is gone is left over from a crash. Kafka's own .lock is an OS
   // file lock, released when the process died, so the data dir is safe to reuse.
   await rm(pidFile(layout, nodeId), { force: true });
-  const busy = [];
-  for (const port of [node.clientPort, node.controllerPort]) if (!(await isPortFree(port))) busy.push(port);
+  // Right after a crash the ports can stay busy for a moment; wait a little before giving up.
+  let busy: number[] = [];
+  for (const deadline = Date.now() + 15_000; ; ) {
+    busy = [];
+    for (const port of [node.clientPort, node.controllerPort]) if (!(await isPortFree(port))) busy.push(port);
+    if (busy.length === 0 || Date.now() > deadline) break;
+    await delay(250);
+  }
   if (busy.length > 0) {
     throw new KafkaStartError(
       `node ${nodeId}: port ${busy.join(', ')} is taken by another process; stop it, or set KAFKA_PORT/LOCAL_STACK_DIR for another stack`,

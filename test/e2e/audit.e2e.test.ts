@@ -133,7 +133,8 @@ describe('the audit index', () => {
     }
 
     // (c) Each filter returns exactly the matching records.
-    const one = canonical.find((e) => e.source.channel === 'HL7V2') as ClinicalEvent;
+    // An HL7 event of message 100234, so every filter below, alone or combined, has matches.
+    const one = canonical.find((e) => e.source.channel === 'HL7V2' && e.source.messageId === '100234') as ClinicalEvent;
     const cases: { params: Record<string, string>; matches: (e: ClinicalEvent) => boolean }[] = [
       { params: { patient: one.patient.nhsNumber }, matches: (e) => e.patient.nhsNumber === one.patient.nhsNumber },
       {
