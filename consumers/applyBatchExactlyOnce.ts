@@ -100,12 +100,15 @@ export function applyBatchExactlyOnce<State, Decoded = ClinicalEvent>(
       // A live view is only ever run with the event codec (createViewConsumer refuses another
       // decoder for it), so its records are clinical events.
       const events = decoded as unknown as readonly { readonly offset: bigint; readonly event: ClinicalEvent }[];
-      const fresh = await recordProcessedEvents(
-        tx,
-        view.name,
-        events.map((d) => ({ eventId: d.event.eventId, partition: batch.partition, offset: d.offset })),
+      const fresh = new Set(
+        await recordProcessedEvents(
+          tx,
+          view.name,
+          events.map((d) => ({ eventId: d.event.eventId, partition: batch.partition, offset: d.offset })),
+        ),
       );
-      const toApply = events.filter((d) => fresh.has(d.event.eventId));
+      // A record written twice in one batch (a producer retry) is new once: its first copy applies.
+      const toApply = events.filter((d) => fresh.delete(d.event.eventId));
       await applyToView(tx, view, batch.partition, toApply);
       applied = toApply.length;
     }
