@@ -2,7 +2,9 @@
  * The adapters' one Kafka producer: acks=all and idempotent, raw receipts, rejected inputs
  * and canonical events. A send that fails or times out throws PublishUnavailableError and
  * the producer is replaced (a kafkajs idempotent producer can stay wedged after a broker
- * loss), so the caller can answer "resend later" and the next message gets a fresh one. I/O.
+ * loss), so the caller can answer "resend later" and the next message gets a fresh one.
+ * Concurrent writes to a topic share one request (group commit, below): a write that waits
+ * behind a request in flight can take up to twice the send timeout to be answered. I/O.
  */
 import type { EventCodec } from '../../platform/eventCodec.js';
 import type { Kafka, Producer } from '../../platform/kafka.js';
@@ -34,6 +36,38 @@ export type Publisher = {
 
 type OutgoingMessage = { key: string; value: Buffer; headers?: Record<string, string> };
 
+/** One caller's write: its messages stay together and in order inside whichever batch carries them. */
+type Write = {
+  readonly messages: readonly OutgoingMessage[];
+  readonly bytes: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+};
+
+type TopicQueue = { readonly topic: string; waiting: Write[]; inFlight: boolean };
+
+const sizeOf = (m: OutgoingMessage) =>
+  Buffer.byteLength(m.key) +
+  m.value.length +
+  Object.entries(m.headers ?? {}).reduce(
+    (n, [name, value]) => n + Buffer.byteLength(name) + Buffer.byteLength(value),
+    0,
+  );
+
+/** The writes at the head of the queue that fit one batch; always at least one, however large. */
+function takeBatch(waiting: Write[], limits: { readonly messages: number; readonly bytes: number }): Write[] {
+  let messages = 0;
+  let bytes = 0;
+  let taken = 0;
+  for (const write of waiting) {
+    if (taken > 0 && (messages + write.messages.length > limits.messages || bytes + write.bytes > limits.bytes)) break;
+    messages += write.messages.length;
+    bytes += write.bytes;
+    taken += 1;
+  }
+  return waiting.splice(0, taken);
+}
+
 export function createKafkaPublisher(deps: {
   readonly kafka: Kafka;
   readonly topics: TopicNames;
@@ -43,6 +77,11 @@ export function createKafkaPublisher(deps: {
   readonly sendTimeoutMs?: number;
 }): Publisher {
   const timeoutMs = deps.sendTimeoutMs ?? 15_000;
+  // A batch's records for one partition form one record batch, which the broker refuses above
+  // the topic's max.message.bytes (1 MiB by default); staying under it keeps one large raw
+  // receipt from failing the small writes that happened to share its batch.
+  const batchLimits = { messages: 500, bytes: 512 * 1024 };
+  const queues = new Map<string, TopicQueue>();
   let producer: Promise<Producer> | undefined;
 
   const connected = (): Promise<Producer> => {
@@ -63,8 +102,7 @@ export function createKafkaPublisher(deps: {
     void broken.then((p) => p.disconnect()).catch(() => undefined);
   };
 
-  async function send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return;
+  async function sendNow(topic: string, messages: readonly OutgoingMessage[], writes: number): Promise<void> {
     const current = connected();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -74,11 +112,53 @@ export function createKafkaPublisher(deps: {
       await Promise.race([(async () => (await current).send({ topic, acks: -1, messages: [...messages] }))(), timeout]);
     } catch (error) {
       discard(current);
-      deps.logger.warn({ err: error, topic }, 'Kafka write failed; producer replaced');
+      deps.logger.warn(
+        { err: error, topic, writes, records: messages.length },
+        'Kafka write failed; producer replaced',
+      );
       throw new PublishUnavailableError(topic, { cause: error });
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Group commit: with nothing in flight for the topic a write goes at once; writes that arrive
+   * while a batch is in flight wait for it and then go together in one request. Each caller's
+   * promise settles with the batch that carried its messages, and a failed batch fails them all.
+   */
+  const flush = (queue: TopicQueue) => {
+    if (queue.inFlight || queue.waiting.length === 0) return;
+    const batch = takeBatch(queue.waiting, batchLimits);
+    queue.inFlight = true;
+    void sendNow(
+      queue.topic,
+      batch.flatMap((w) => w.messages),
+      batch.length,
+    )
+      .then(
+        () => {
+          for (const write of batch) write.resolve();
+        },
+        (error: unknown) => {
+          for (const write of batch) write.reject(error);
+        },
+      )
+      .finally(() => {
+        queue.inFlight = false;
+        flush(queue);
+      });
+  };
+
+  function send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    const queue = queues.get(topic) ?? { topic, waiting: [], inFlight: false };
+    queues.set(topic, queue);
+    const bytes = messages.reduce((n, m) => n + sizeOf(m), 0);
+    return new Promise((resolve, reject) => {
+      queue.waiting.push({ messages, bytes, resolve, reject });
+      flush(queue);
+    });
   }
 
   return {
