@@ -36,6 +36,14 @@ export type ViewConsumerOptions<State, Decoded = ClinicalEvent> = {
   readonly maxAttempts?: number;
   /** Upper bound of one fetch per partition (smaller means smaller batches). */
   readonly maxBytesPerPartition?: number;
+  /** Upper bound of one fetch over all partitions (kafkajs default 10 MiB); raise it with maxBytesPerPartition. */
+  readonly maxBytes?: number;
+  /**
+   * Batches of different partitions applied at once (default 1), each in its own transaction,
+   * as separate instances would: node folds one while PostgreSQL writes another. A patient
+   * is in one partition only (the NHS number is the key), so no two batches share a state.
+   */
+  readonly partitionsConsumedConcurrently?: number;
   /** Test failpoints. */
   readonly failpoints?: {
     readonly midBatch?: () => Promise<void>;
@@ -245,6 +253,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
         heartbeatInterval: 1000,
         rebalanceTimeout: 20_000,
         maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+        ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
       });
       const current = consumer;
       // On every assignment, start from the offsets stored with the view. Seek timing in
@@ -262,7 +271,12 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
       });
       await current.connect();
       await current.subscribe({ topic, fromBeginning: true });
-      await current.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+      await current.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch,
+      });
     },
     async stop() {
       stopping = true;
