@@ -206,14 +206,16 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     const records: BatchRecord<Decoded>[] = [];
     for (const message of batch.messages) records.push(await decode(message));
     const partition = batch.partition;
+    // A large batch can take longer than the session timeout to apply; the group would count
+    // this member dead and move its partitions. Heartbeats go on while it applies (a failed one
+    // only means a rebalance is under way: the stored-offset compare-and-set settles who applies).
+    const beating = setInterval(() => {
+      heartbeat().catch((error: unknown) => log.debug({ err: error, partition }, 'heartbeat during apply failed'));
+    }, 1000);
     try {
       const result = await applyWithRetries({ topic, partition, records, seekedTo: seekedTo.get(partition) });
       seekedTo.delete(partition);
-      await options.failpoints?.afterCommitBeforeKafkaCommit?.();
-      const lastOffset = batch.messages.at(-1)?.offset;
-      if (lastOffset !== undefined) resolveOffset(lastOffset);
-      await commitOffsetsIfNecessary().catch((error: unknown) => log.debug({ err: error }, 'lag commit failed'));
-      await heartbeat();
+      // Committed: say so before anything below can throw (a heartbeat refused in a rebalance).
       if (result !== undefined) {
         events.emit('batch.applied', { partition, ...result });
         if (result.deadLettered > 0) events.emit('batch.dead-lettered', { partition, count: result.deadLettered });
@@ -222,6 +224,12 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
           'batch applied',
         );
       }
+      await options.failpoints?.afterCommitBeforeKafkaCommit?.();
+      const lastOffset = batch.messages.at(-1)?.offset;
+      if (lastOffset !== undefined) resolveOffset(lastOffset);
+      await commitOffsetsIfNecessary().catch((error: unknown) => log.debug({ err: error }, 'lag commit failed'));
+      clearInterval(beating);
+      await heartbeat();
     } catch (error) {
       if (error instanceof StoredOffsetGapError) {
         log.warn(
@@ -239,6 +247,8 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
         return;
       }
       throw error;
+    } finally {
+      clearInterval(beating);
     }
   }
 
