@@ -77,6 +77,7 @@ export function interpretFhir(
     kind: 'facts',
     units,
     atomic: bundle.value.type === 'transaction',
+    rejectedParts: entries.flatMap((entry) => (entry.rejection === undefined ? [] : [entry.rejection])),
     extra: { shape: bundle.value.type, entries },
   };
 }

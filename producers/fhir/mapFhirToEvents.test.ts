@@ -213,18 +213,18 @@ describe('mapFhirBundle: history (a subscription notification)', () => {
     ]);
   });
 
-  test('a DELETE carries no resource and so no patient: no event', () => {
+  test('a DELETE carries no resource, so no patient or fact to retract: refused in its place, never dropped', () => {
     const deleted = {
       fullUrl: 'https://gp.example/fhir/Condition/c-9',
       request: { method: 'DELETE', url: 'Condition/c-9' },
     };
-    const [only] = mapping(bundle('history', [statusEntry('event-notification'), deleted]), 'notification').entries;
-    expect(only).toEqual({
-      index: 1,
-      fullUrl: 'https://gp.example/fhir/Condition/c-9',
-      resourceKey: 'https://gp.example/fhir/Condition/c-9',
-      result: { ok: true, value: undefined },
-    });
+    const body = bundle('history', [statusEntry('event-notification'), deleted, entry(condition)]);
+    expect(outcomes(mapping(body, 'notification'))).toEqual([
+      { index: 1, kind: 'unsupported-message-type', location: 'Bundle.entry[1].request' },
+      { index: 2, types: ['DiagnosisRecorded'] },
+    ]);
+    const [first] = mapping(body, 'notification').entries;
+    expect(first?.result.ok === false && first.result.error.reason).toContain('deletes Condition/c-9');
   });
 
   test('an id-only entry cannot be mapped', () => {

@@ -5,7 +5,7 @@
  */
 import { assertNever, err, ok, type Result } from '../../core/result.js';
 import type { MappedFacts } from '../eventDraft.js';
-import type { Rejection } from '../rejection.js';
+import { quoteInReason, type Rejection } from '../rejection.js';
 import { type FhirMappingContext, type ResourceMappingContext, standaloneContext } from './fhirMappingContext.js';
 import { fhirResourceKey } from './fhirResourceIdentity.js';
 import type {
@@ -62,7 +62,8 @@ export function mapFhirResource(resource: FhirMappableResource, context: FhirMap
  * - batch: each entry on its own; a failing entry is an error result in its place;
  * - history (a subscription notification): entry 0 is the SubscriptionStatus and yields
  *   nothing; a handshake or heartbeat yields nothing at all; the other entries map on their own,
- *   like a batch. A DELETE entry carries no resource, so no patient: it yields no event.
+ *   like a batch. A DELETE entry carries no resource, so neither a patient nor a fact to
+ *   retract: it is refused in its place (and so kept as a rejected input), never dropped.
  * Transaction and batch entries must be POST or PUT: this system keeps events, not a store to
  * delete from, patch or read.
  */
@@ -136,7 +137,13 @@ function mapEntryAt(
     });
   }
   if (entry.resource === undefined) {
-    if (method === 'DELETE') return ok(undefined);
+    if (method === 'DELETE') {
+      return err({
+        kind: 'unsupported-message-type',
+        location: `${path}.request`,
+        reason: `${path} deletes ${quoteInReason(entry.request.url)}: a deletion carries no resource, so no patient or fact to retract; correct it with an update instead (Condition.verificationStatus entered-in-error, MedicationRequest.status cancelled or stopped)`,
+      });
+    }
     if (bundleType === 'history') {
       return err({
         kind: 'unsupported-message-type',

@@ -35,6 +35,13 @@ export type Interpretation<Extra = unknown> =
       readonly units: readonly MappedFacts[];
       /** All units or none (an HL7 message, a FHIR transaction); otherwise each unit on its own. */
       readonly atomic: boolean;
+      /**
+       * Parts of a non-atomic message that could not be taken (a FHIR batch or notification
+       * entry): answered in place, and the message is also kept as a rejected input with them,
+       * so that nothing a sender will not resend is lost. A re-drive resends the whole message;
+       * the parts taken before are duplicates by then.
+       */
+      readonly rejectedParts?: readonly Rejection[];
       readonly extra?: Extra;
     };
 
@@ -211,6 +218,25 @@ export function createIngestService(deps: IngestDeps): IngestService {
     if (redrive?.kind === 'parked' && held.length === 0)
       await resolveParked(deps.pool, redrive.id, `released: ${fresh.length} events`);
     release(learned);
+    const [firstPart, ...moreParts] = interpretation.rejectedParts ?? [];
+    if (firstPart !== undefined && redrive?.kind !== 'rejected') {
+      const partly: Rejection = {
+        ...firstPart,
+        reason:
+          moreParts.length === 0
+            ? `1 part not taken: ${firstPart.reason}`
+            : `${moreParts.length + 1} parts not taken; the first: ${firstPart.reason}`,
+      };
+      const answer = `${channel.answerOf(firstPart)} (in its part; the rest of the message was taken)`;
+      await keepRejected(deps.pool, message, partly, answer);
+      await deps.publisher
+        .publishRejected(message, partly, answer)
+        .catch((error: unknown) => log.warn({ err: error, correlationId }, 'rejected input kept in PostgreSQL only'));
+      log.info(
+        { correlationId, reasonCode: firstPart.kind, location: firstPart.location, parts: moreParts.length + 1 },
+        'parts of an input rejected',
+      );
+    }
 
     if (fresh.length === 0 && events.length > 0) {
       log.info({ correlationId, events: events.length }, 'duplicate input; nothing new published');

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { describe, expect } from 'vitest';
 import { topicNames } from '../../schemas/topics.js';
 import { toNeutral } from '../support/neutralEvent.js';
-import { expectedOutcomes } from '../support/samples.js';
+import { expectedOutcomes, sampleBytes } from '../support/samples.js';
 import { deliverSample, readCanonicalEvents, serviceTest as test } from '../support/serviceUnderTest.js';
 
 const run = promisify(execFile);
@@ -49,6 +49,50 @@ describe('held inputs', () => {
       rejected: HeldView[];
     };
     expect(after.rejected.map((r) => r.status)).toEqual(['rejected']); // refused again: still needs a fix
+  });
+
+  test('a batch entry that cannot be taken is answered in place and its Bundle kept as a rejected input', async ({
+    service,
+  }) => {
+    const condition = JSON.parse(Buffer.from(sampleBytes('fhir/condition_confirmed.json')).toString('utf8')) as {
+      code?: unknown;
+    };
+    const { code: _dropped, ...withoutCode } = condition;
+    const batch = {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [
+        { resource: condition, request: { method: 'POST', url: 'Condition' } },
+        { resource: { ...withoutCode, id: 'no-code' }, request: { method: 'POST', url: 'Condition' } },
+      ],
+    };
+    const response = await fetch(`${service.httpUrl}/fhir`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(batch),
+    });
+    const answer = (await response.json()) as { entry: { response: { status: string } }[] };
+    expect(response.status).toBe(200);
+    expect(answer.entry.map((e) => e.response.status.slice(0, 3))).toEqual(['201', '422']);
+    expect((await readCanonicalEvents(service)).map((e) => e.type)).toEqual(['DiagnosisRecorded']);
+
+    const listed = (await (await fetch(`${service.httpUrl}/admin/rejected`)).json()) as {
+      rejected: (HeldView & { reason: string; location: string })[];
+    };
+    expect(listed.rejected).toEqual([
+      expect.objectContaining({
+        reasonCode: 'required-field-missing',
+        location: 'Bundle.entry[1].resource.code',
+        status: 'rejected',
+        channel: 'FHIR',
+        reason: expect.stringMatching(/^1 part not taken: /),
+      }),
+    ]);
+    // Re-driven as sent, the entry taken before is a duplicate and writes nothing new.
+    const [held] = listed.rejected;
+    if (held === undefined) throw new Error('nothing listed');
+    await cli('tools/inputsCli.ts', ['redrive', 'rejected', String(held.id), '--url', service.httpUrl]);
+    expect((await readCanonicalEvents(service)).map((e) => e.type)).toEqual(['DiagnosisRecorded']);
   });
 
   test('an MRN-only message is parked, listed, and released when its NHS number is learned', async ({ service }) => {
