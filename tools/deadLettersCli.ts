@@ -3,17 +3,18 @@
  * records a view could not decode or apply, listed with their coordinates and error, and
  * re-driven into their view once the cause is fixed. I/O.
  */
+
 import { parseArgs } from 'node:util';
 import { listDeadLetters, readDeadLetter } from '../consumers/deadLetters.js';
 import { redriveDeadLetter } from '../consumers/redriveDeadLetter.js';
 import { liveViews, type ViewName } from '../consumers/views.js';
-import { registryStatus } from '../local-stack/registryProcess.js';
 import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createPool } from '../platform/postgres.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
 import { topicNames } from '../schemas/topics.js';
+import { locateStack } from './locateStack.js';
 
 const usage = 'usage: npm run dead-letters -- list [--view <view>] | redrive <id>';
 
@@ -39,13 +40,7 @@ async function main(): Promise<number> {
     }
     const dead = await readDeadLetter(pool, Number(id));
     if (dead === undefined) throw new Error(`no dead letter ${id}; see npm run dead-letters -- list`);
-    const registryUrl =
-      config.schemaRegistry === 'embedded'
-        ? (await registryStatus(config.localStack.dir))?.url
-        : config.schemaRegistry.toString();
-    if (registryUrl === undefined)
-      throw new Error('no schema registry is running; start the stack, or set SCHEMA_REGISTRY_URL');
-    const registry = createRegistry(new URL(registryUrl));
+    const registry = createRegistry((await locateStack(config)).registryUrl);
     const schemas = await registerSchemas(registry, projectSchemaRegistrations(topicNames(config.topicNamespace)));
     const codec = createEventCodec(registry, schemas.byEventType);
     if (!(dead.view in liveViews))

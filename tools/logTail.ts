@@ -4,12 +4,10 @@
  * stdout (progress and errors on stderr). It commits nothing, so it never moves anyone's
  * offsets. I/O.
  */
+
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { parseNhsNumber } from '../core/nhsNumber.js';
-import { bootstrapOf, readClusterLayout } from '../local-stack/kafkaCluster.js';
-import { registryStatus } from '../local-stack/registryProcess.js';
-import { clusterDirFor } from '../local-stack/stack.js';
 import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient, fetchPartitionOffsets } from '../platform/kafka.js';
@@ -17,6 +15,7 @@ import { createRecordCodec } from '../platform/recordCodec.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
 import { type TopicRole, topicNames } from '../schemas/topics.js';
+import { locateStack } from './locateStack.js';
 
 const usage = `usage: npm run log -- tail [--from-beginning] [--until-end] [--topic canonical|raw|rejected|dead-letter] [--patient NHS]`;
 
@@ -62,29 +61,15 @@ async function main(): Promise<number> {
   }
 
   const config = loadConfig();
-  const brokers =
-    config.kafkaBrokers === 'local-stack'
-      ? (async () => {
-          const layout = await readClusterLayout(clusterDirFor(config));
-          if (layout === undefined)
-            throw new Error('no local stack here; start it with npm run stack -- up, or set KAFKA_BROKERS');
-          return bootstrapOf(layout).split(',');
-        })()
-      : Promise.resolve([...config.kafkaBrokers]);
-  const registryUrl =
-    config.schemaRegistry === 'embedded'
-      ? (await registryStatus(config.localStack.dir))?.url
-      : config.schemaRegistry.toString();
-  if (registryUrl === undefined)
-    throw new Error('no embedded registry is running; start the stack, or set SCHEMA_REGISTRY_URL');
-  const registry = createRegistry(new URL(registryUrl));
+  const stack = await locateStack(config);
+  const registry = createRegistry(stack.registryUrl);
   const topics = topicNames(config.topicNamespace);
   const schemas = await registerSchemas(registry, projectSchemaRegistrations(topics));
   const events = createEventCodec(registry, schemas.byEventType);
   const records = createRecordCodec(registry, schemas.byRecordName);
   const topic = topics[role];
 
-  const kafka = createKafkaClient({ brokers: await brokers, clientId: 'cel-log-tail' });
+  const kafka = createKafkaClient({ brokers: stack.brokers, clientId: 'cel-log-tail' });
   const ends = new Map((await fetchPartitionOffsets(kafka, topic)).map((p) => [p.partition, p.high]));
   const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
   if (values['until-end'] === true && (values['from-beginning'] !== true || remaining.size === 0)) return 0;
