@@ -41,8 +41,12 @@ export type RebuildDeps = {
   readonly progress: (line: string) => void;
   /** Aborting stops the rebuild after the batch in hand; the live view is untouched and a new run resumes. */
   readonly signal?: AbortSignal;
-  /** Upper bound of one fetch per partition: a rebuild reads large batches. */
+  /** Upper bound of one fetch per partition: a rebuild reads large batches (default 32 MiB). */
   readonly maxBytesPerPartition?: number;
+  /** Upper bound of one fetch over all partitions (default 64 MiB). */
+  readonly maxBytes?: number;
+  /** Batches of different partitions applied at once, each in its own transaction (default 2). */
+  readonly partitionsConsumedConcurrently?: number;
   /** How long to wait for the live consumer to reach the rebuilt offsets before swapping anyway. */
   readonly alignTimeoutMs?: number;
   /** Test failpoint, as in the live consumer. */
@@ -72,7 +76,14 @@ export class RebuildRunningError extends Error {
   }
 }
 
-const DEFAULT_MAX_BYTES_PER_PARTITION = 8 * 1024 * 1024;
+/**
+ * A rebuild catches up rather than keeping up: large batches fold more of each patient's
+ * events per state write, and two partitions' batches in flight let node fold one while
+ * PostgreSQL writes the other. The live consumer keeps small batches, for latency.
+ */
+const DEFAULT_MAX_BYTES_PER_PARTITION = 32 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+const DEFAULT_PARTITIONS_AT_ONCE = 2;
 const TICK_MS = 250;
 const PROGRESS_EVERY_MS = 1000;
 const RATE_WINDOW_MS = 5000;
@@ -167,6 +178,8 @@ async function rebuildHoldingLock(
       groupId: `${deps.groupPrefix}.${progressName}`,
       logger: deps.logger,
       maxBytesPerPartition: deps.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
+      maxBytes: Math.max(deps.maxBytes ?? DEFAULT_MAX_BYTES, deps.maxBytesPerPartition ?? 0),
+      partitionsConsumedConcurrently: deps.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_AT_ONCE,
       ...(deps.failpoints === undefined ? {} : { failpoints: deps.failpoints }),
     });
     consumer.events.on('batch.applied', (batch: ProgressCounts & { from: bigint; to: bigint }) => {

@@ -91,7 +91,7 @@ export async function run(args: readonly string[]): Promise<number> {
   const logger = createLogger(config.logLevel);
   const stack = await locateStack(config);
   const testSettings = testSettingsFromEnvironment();
-  const pool = createPool(config.databaseUrl, { max: 4, applicationName: 'cel-replay-rebuild', logger });
+  const pool = createPool(config.databaseUrl, { max: 6, applicationName: 'cel-replay-rebuild', logger });
   const abort = new AbortController();
   const stop = () => {
     say('stopping after the batch in hand (Ctrl-C again to quit at once; the rebuild resumes either way)');
