@@ -1,4 +1,6 @@
 /** What a benchmark is: a name and a function returning rows of (metric, ours, peer). */
+import type { LogLevel } from '../platform/config.js';
+import { createLogger, type Logger } from '../platform/logger.js';
 
 export type BenchContext = {
   readonly kafkaBrokers: readonly string[];
@@ -27,3 +29,19 @@ export type Benchmark = {
   readonly name: string;
   readonly run: (context: BenchContext) => Promise<readonly BenchRow[]>;
 };
+
+/** Nearest-rank percentile, in the samples' unit. */
+export function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The code under measurement logs at BENCH_LOG_LEVEL (default error: logging is not what is measured). */
+export function benchLogger(): Logger {
+  const level = process.env.BENCH_LOG_LEVEL ?? 'error';
+  if (!logLevels.includes(level as LogLevel))
+    throw new Error(`BENCH_LOG_LEVEL="${level}": expected one of ${logLevels.join(', ')}`);
+  return createLogger(level as LogLevel);
+}

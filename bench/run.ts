@@ -8,15 +8,25 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startTemporaryKafka } from '../local-stack/temporaryKafka.js';
 import { loadConfig } from '../platform/config.js';
-import { createLogger } from '../platform/logger.js';
 import { createPool, dropDatabase, ensureDatabase } from '../platform/postgres.js';
 import { runMigrations } from '../platform/runMigrations.js';
 import { buildRegistryApp } from '../registry/buildRegistryApp.js';
-import type { Benchmark, BenchRow } from './benchmark.js';
+import { type Benchmark, type BenchRow, benchLogger } from './benchmark.js';
 import { eventSerializationBenchmark } from './eventSerialization.bench.js';
+import { exportBenchmark } from './export.bench.js';
+import { ingestBenchmark } from './ingest.bench.js';
 import { kafkaClientBenchmark } from './kafkaClient.bench.js';
+import { replayBenchmark } from './replay.bench.js';
+import { viewsBenchmark } from './views.bench.js';
 
-const benchmarks: readonly Benchmark[] = [kafkaClientBenchmark, eventSerializationBenchmark];
+const benchmarks: readonly Benchmark[] = [
+  kafkaClientBenchmark,
+  eventSerializationBenchmark,
+  ingestBenchmark,
+  viewsBenchmark,
+  replayBenchmark,
+  exportBenchmark,
+];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -41,7 +51,7 @@ let registryUrl: string;
 let stopRegistry = async () => undefined;
 if (config.schemaRegistry === 'embedded') {
   const pool = createPool(benchDatabaseUrl, { max: 4 });
-  const app = buildRegistryApp({ pool, logger: createLogger('error') });
+  const app = buildRegistryApp({ pool, logger: benchLogger() });
   registryUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   stopRegistry = async () => {
     await app.close();
@@ -53,18 +63,29 @@ if (config.schemaRegistry === 'embedded') {
 
 const selected = benchmarks.filter((b) => positionals.length === 0 || positionals.includes(b.name));
 const rows: { bench: string; row: BenchRow }[] = [];
+const failures: { bench: string; message: string }[] = [];
 try {
   for (const benchmark of selected) {
     progress(`${benchmark.name}: running`);
-    const result = await benchmark.run({
-      kafkaBrokers: brokers,
-      kafkaJarsDir: jarsDir,
-      kafkaVersion: config.localStack.kafkaVersion,
-      databaseUrl: benchDatabaseUrl,
-      registryUrl,
-      scale,
-      progress: (m) => progress(`${benchmark.name}: ${m}`),
-    });
+    // A benchmark that fails is reported and the others still run: one broken measurement
+    // must not throw away the rest of a long run.
+    const result = await benchmark
+      .run({
+        kafkaBrokers: brokers,
+        kafkaJarsDir: jarsDir,
+        kafkaVersion: config.localStack.kafkaVersion,
+        databaseUrl: benchDatabaseUrl,
+        registryUrl,
+        scale,
+        progress: (m) => progress(`${benchmark.name}: ${m}`),
+      })
+      .catch((error: unknown) => {
+        failures.push({ bench: benchmark.name, message: error instanceof Error ? error.message : String(error) });
+        progress(
+          `${benchmark.name}: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+        return [] as readonly BenchRow[];
+      });
     for (const row of result) rows.push({ bench: benchmark.name, row });
   }
 } finally {
@@ -77,8 +98,8 @@ const fmt = (n: number | undefined) =>
   n === undefined ? '–' : n >= 100 ? Math.round(n).toLocaleString('en-GB') : n.toFixed(2);
 const ratio = (r: BenchRow) => {
   if (r.peer === undefined || r.peer === 0) return '–';
-  const x = r.higherIsBetter ? r.ours / r.peer : r.peer / r.ours;
-  return `${(x * 100).toFixed(0)} %`;
+  const percent = (r.higherIsBetter ? r.ours / r.peer : r.peer / r.ours) * 100;
+  return `${percent.toFixed(percent < 10 ? 1 : 0)} %`;
 };
 const table = [
   '| benchmark | metric | ours | peer | peer is | ours/peer |',
@@ -88,14 +109,16 @@ const table = [
       `| ${bench} | ${row.metric} | ${fmt(row.ours)} | ${fmt(row.peer)} | ${row.peerName} | ${ratio(row)} |`,
   ),
 ].join('\n');
-process.stdout.write(`${table}\n`);
+const failed = failures.map((f) => `- ${f.bench}: failed: ${f.message}`).join('\n');
+process.stdout.write(`${table}\n${failed === '' ? '' : `\n${failed}\n`}`);
+if (failures.length > 0) process.exitCode = 1;
 
 if (values.record === true) {
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Kafka ${config.localStack.kafkaVersion} (1 local broker), scale ${scale}`;
   await appendFile(
     new URL('../BENCHMARKS.md', import.meta.url),
-    `\n## ${new Date().toISOString().slice(0, 10)} — ${machine}\n\n${table}\n`,
+    `\n## ${new Date().toISOString().slice(0, 10)} — ${machine}\n\n${table}\n${failed === '' ? '' : `\n${failed}\n`}`,
   );
   progress('appended to BENCHMARKS.md');
 }
