@@ -4,6 +4,8 @@
  * partition is applied, and a fresh database per measurement. I/O.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { applyToView } from '../consumers/applyBatchExactlyOnce.js';
 import type { LiveView, LogIndex } from '../consumers/liveView.js';
 import { createViewConsumer } from '../consumers/runViewConsumer.js';
@@ -21,6 +23,7 @@ import {
 import { runMigrations } from '../platform/runMigrations.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { type BenchContext, benchLogger } from './benchmark.js';
+import { copyText } from './copyPeer.js';
 
 /** How a consumer fetches: bytes per partition and in all, and partitions applied at once. */
 export type FetchSettings = {
@@ -170,6 +173,55 @@ const UPSERT_OFFSET = `INSERT INTO view_stored_offsets (view, topic, partition, 
  * read of the stored offset, no compare-and-set.
  */
 export async function applyAtLeastOnce<State>(
+  deps: ApplyDeps,
+  view: LiveView<State>,
+  progress: (m: string) => void,
+): Promise<ApplyRun> {
+  return atLeastOnceLoop(deps, view, progress);
+}
+
+/** The row versions an apply wrote to a view's state table, as COPY text in a file. */
+export type CapturedRows = { readonly file: string; readonly rows: number; readonly bytes: number };
+
+/**
+ * The at-least-once loop again (not timed: the capture slows it), with every state row it
+ * writes also appended to `file` as COPY text: the rows the apply writes, for a COPY peer
+ * that loads the same rows.
+ */
+export async function captureWrittenRows<State>(
+  deps: ApplyDeps,
+  view: LiveView<State>,
+  file: string,
+  progress: (m: string) => void,
+): Promise<CapturedRows> {
+  const out = createWriteStream(file);
+  let rows = 0;
+  let bytes = 0;
+  const capturing: LiveView<State> = {
+    ...view,
+    store: {
+      load: (tx, nhsNumbers) => view.store.load(tx, nhsNumbers),
+      async save(tx, changed) {
+        await view.store.save(tx, changed);
+        for (const [nhsNumber, { state }] of changed) {
+          const line = `${nhsNumber}\t${copyText(JSON.stringify(state))}\n`;
+          rows += 1;
+          bytes += Buffer.byteLength(line);
+          if (!out.write(line)) await once(out, 'drain');
+        }
+      },
+    },
+  };
+  try {
+    await atLeastOnceLoop(deps, capturing, progress);
+  } finally {
+    out.end();
+    await once(out, 'finish');
+  }
+  return { file, rows, bytes };
+}
+
+async function atLeastOnceLoop<State>(
   deps: ApplyDeps,
   view: LiveView<State>,
   progress: (m: string) => void,
