@@ -4,10 +4,10 @@
  * a patient the views have never seen. Reads only. I/O (HTTP, SQL).
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { carePlanProjection as carePlanView } from '../consumers/views.js';
 import { describeNhsNumberError, parseNhsNumber } from '../core/nhsNumber.js';
 import type { Pool } from '../platform/postgres.js';
 import { eventsOfPatientUntil } from '../projections/audit-index/eventsOfPatientUntil.js';
-import { carePlanView } from '../projections/care-plan-view/carePlanView.js';
 import { tasksDueBefore, tasksOfPatient } from '../projections/care-plan-view/queries.js';
 import { gpView } from '../projections/gp-view/gpView.js';
 import { readGpState } from '../projections/gp-view/queries.js';

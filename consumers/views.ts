@@ -1,6 +1,8 @@
 /** The live views this deployment runs, each with its projection and store. */
-import { carePlanView } from '../projections/care-plan-view/carePlanView.js';
+import { createCarePlanView } from '../projections/care-plan-view/carePlanView.js';
+import { configuredLtcCodes } from '../projections/care-plan-view/configuredLtcCodes.js';
 import type { CarePlanState } from '../projections/care-plan-view/evolve.js';
+import { ltcListId } from '../projections/care-plan-view/ltcCodes.js';
 import { carePlanViewStore } from '../projections/care-plan-view/persist.js';
 import type { GpState } from '../projections/gp-view/evolve.js';
 import { gpView } from '../projections/gp-view/gpView.js';
@@ -17,9 +19,14 @@ const pharmacy: LiveView<PharmacyState> = {
   projection: pharmacyView,
   store: pharmacyViewStore(),
 };
+/** The LTC list the care-plan view folds with (LTC_CODES_FILE, else the built-in list); a new list needs a rebuild. */
+export const ltcCodesInUse = configuredLtcCodes();
+/** The care-plan fold with that list: the live view's, and the point-in-time views'. */
+export const carePlanProjection = createCarePlanView(ltcCodesInUse.codes);
 const carePlan: LiveView<CarePlanState> = {
   name: 'care-plan-view',
-  projection: carePlanView,
+  projection: carePlanProjection,
+  foldVersion: `ltc-list:${ltcListId(ltcCodesInUse.codes)}`,
   store: carePlanViewStore(),
 };
 

@@ -107,6 +107,11 @@ export const configVariables = [
     doc: 'An MLLP connection whose started message is not completed this long is closed (slow senders)',
   },
   { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
+  {
+    name: 'LTC_CODES_FILE',
+    default: '(built-in list)',
+    doc: 'JSON file of the long-term conditions that open a care-plan review: {"snomedCt": [...], "icd10Prefixes": [...]}; a new list needs `npm run replay -- rebuild care-plan-view`',
+  },
 ] as const satisfies readonly { name: string; default: string; doc: string }[];
 
 const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApi } from '../api/buildApi.js';
 import { runnableAuditIndexes } from '../consumers/auditIndexes.js';
 import { type RunningViews, startViews } from '../consumers/runViews.js';
-import { runnableViews } from '../consumers/views.js';
+import { ltcCodesInUse, runnableViews } from '../consumers/views.js';
 import { stackUp } from '../local-stack/stack.js';
 import type { Config } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
@@ -24,6 +24,7 @@ import { createIngestService, type IngestService } from '../producers/ingest/ing
 import { interpretJsonEvent, jsonAnswers } from '../producers/json/interpretJsonEvent.js';
 import { JSON_ENDPOINT } from '../producers/json/jsonRoutes.js';
 import { createKafkaPublisher } from '../producers/publish/kafkaPublisher.js';
+import { ltcListId } from '../projections/care-plan-view/ltcCodes.js';
 import { topicNames } from '../schemas/topics.js';
 
 export type RunningService = {
@@ -74,6 +75,13 @@ export async function runService(
     ]),
   });
 
+  if (options.views !== false) {
+    const { codes, source } = ltcCodesInUse;
+    logger.info(
+      { ltcList: ltcListId(codes), source, snomedCt: codes.snomedCt.length, icd10Prefixes: codes.icd10Prefixes.length },
+      'care-plan view: long-term-condition list',
+    );
+  }
   const views =
     options.views === false
       ? undefined

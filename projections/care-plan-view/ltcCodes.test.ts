@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { defaultLtcCodes, isLtcCode } from './ltcCodes.js';
+import { defaultLtcCodes, isLtcCode, ltcListId, parseLtcCodes } from './ltcCodes.js';
 
 describe('the default LTC list', () => {
   test.each([
@@ -48,5 +48,50 @@ describe('the default LTC list', () => {
     { name: 'a dm+d code', code: '44054006', codeSystem: 'DMD' as const },
   ])('$name is not', ({ code, codeSystem }) => {
     expect(isLtcCode(defaultLtcCodes, codeSystem, code)).toBe(false);
+  });
+});
+
+describe('an LTC list from a file (LTC_CODES_FILE)', () => {
+  test('parses, normalises ICD-10 prefixes, sorts and drops repeats', () => {
+    expect(
+      parseLtcCodes({ snomedCt: [' 84114007', '44054006', '84114007'], icd10Prefixes: ['i50', 'E11.', 'J45'] }),
+    ).toEqual({ ok: true, value: { snomedCt: ['44054006', '84114007'], icd10Prefixes: ['E11', 'I50', 'J45'] } });
+  });
+
+  test.each([
+    { json: [], error: 'expected a JSON object with "snomedCt" and "icd10Prefixes" arrays' },
+    {
+      json: { snomedCt: [], icd10Prefixes: [], copd: [] },
+      error: 'unknown key "copd"; expected only "snomedCt" and "icd10Prefixes"',
+    },
+    { json: { icd10Prefixes: ['E11'] }, error: '"snomedCt": expected an array of strings' },
+    {
+      json: { snomedCt: ['E11'], icd10Prefixes: [] },
+      error: '"snomedCt"[0]: "E11" is not a SNOMED CT concept id (6–18 digits)',
+    },
+    {
+      json: { snomedCt: [], icd10Prefixes: ['diabetes'] },
+      error: '"icd10Prefixes"[0]: "diabetes" is not an ICD-10 prefix such as E11 or I10X',
+    },
+    {
+      json: { snomedCt: [], icd10Prefixes: [11] },
+      error: '"icd10Prefixes"[0]: 11 is not an ICD-10 prefix such as E11 or I10X',
+    },
+    {
+      json: { snomedCt: [], icd10Prefixes: [] },
+      error: 'the list is empty: no diagnosis would open a long-term-condition review',
+    },
+  ])('refuses $json with the fault named', ({ json, error }) => {
+    expect(parseLtcCodes(json)).toEqual({ ok: false, error });
+  });
+
+  test('the built-in list parses as it is, and its id depends on content only', () => {
+    const parsed = parseLtcCodes(JSON.parse(JSON.stringify(defaultLtcCodes)));
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(ltcListId(parsed.value)).toBe(ltcListId(defaultLtcCodes));
+    expect(ltcListId({ snomedCt: ['84114007'], icd10Prefixes: ['I50'] })).toBe(
+      ltcListId({ snomedCt: ['84114007', '84114007'], icd10Prefixes: ['i50'] }),
+    );
+    expect(ltcListId({ snomedCt: ['84114007'], icd10Prefixes: [] })).not.toBe(ltcListId(defaultLtcCodes));
   });
 });

@@ -5,7 +5,8 @@
  * `E119` and `I10X` all match. A diagnosis matches when its code or any coding it carries
  * matches (DOMAIN §4.4). Pure.
  */
-import { assertNever } from '../../core/result.js';
+import { createHash } from 'node:crypto';
+import { assertNever, err, ok, type Result } from '../../core/result.js';
 import type { CodeSystem, Coding, DiagnosisAmended, DiagnosisRecorded } from '../../schemas/generated/events.js';
 
 export type LtcCodes = {
@@ -90,4 +91,56 @@ const codingIsLtc = (ltc: LtcCodes, coding: Coding): boolean => {
 /** True when the diagnosis's code, or any coding it carries, is on the list. */
 export function hasLtcCode(ltc: LtcCodes, event: DiagnosisRecorded | DiagnosisAmended): boolean {
   return isLtcCode(ltc, event.codeSystem, event.code) || event.codings.some((c) => codingIsLtc(ltc, c));
+}
+
+/**
+ * An LTC list as a deployment writes it (`LTC_CODES_FILE`): `{"snomedCt": ["44054006", …],
+ * "icd10Prefixes": ["E11", …]}`. SNOMED CT ids are 6–18 digits; ICD-10 prefixes are a letter
+ * and two digits, optionally more characters (dots are removed, as in matching). The error
+ * names the first thing to fix.
+ */
+export function parseLtcCodes(json: unknown): Result<LtcCodes, string> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return err('expected a JSON object with "snomedCt" and "icd10Prefixes" arrays');
+  const unknownKeys = Object.keys(json).filter((k) => k !== 'snomedCt' && k !== 'icd10Prefixes');
+  if (unknownKeys.length > 0)
+    return err(`unknown key "${unknownKeys[0]}"; expected only "snomedCt" and "icd10Prefixes"`);
+  const record = json as Record<string, unknown>;
+  const list = (
+    key: string,
+    test: RegExp,
+    what: string,
+    normalise: (v: string) => string,
+  ): Result<string[], string> => {
+    const value = record[key];
+    if (!Array.isArray(value)) return err(`"${key}": expected an array of strings`);
+    const codes: string[] = [];
+    for (const [i, item] of value.entries()) {
+      const code = typeof item === 'string' ? normalise(item) : undefined;
+      if (code === undefined || !test.test(code)) return err(`"${key}"[${i}]: ${JSON.stringify(item)} is not ${what}`);
+      codes.push(code);
+    }
+    return ok([...new Set(codes)].sort());
+  };
+  const snomedCt = list('snomedCt', /^\d{6,18}$/, 'a SNOMED CT concept id (6–18 digits)', (v) => v.trim());
+  if (!snomedCt.ok) return snomedCt;
+  const icd10Prefixes = list(
+    'icd10Prefixes',
+    /^[A-Z]\d{2}[0-9A-Z]{0,4}$/,
+    'an ICD-10 prefix such as E11 or I10X',
+    normalisedIcd10,
+  );
+  if (!icd10Prefixes.ok) return icd10Prefixes;
+  if (snomedCt.value.length + icd10Prefixes.value.length === 0)
+    return err('the list is empty: no diagnosis would open a long-term-condition review');
+  return ok({ snomedCt: snomedCt.value, icd10Prefixes: icd10Prefixes.value });
+}
+
+/** A short, stable id of a list's content (order and duplicates do not matter), for logs and health. */
+export function ltcListId(ltc: LtcCodes): string {
+  const canonical = JSON.stringify({
+    snomedCt: [...new Set(ltc.snomedCt)].sort(),
+    icd10Prefixes: [...new Set(ltc.icd10Prefixes.map(normalisedIcd10))].sort(),
+  });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 12);
 }
