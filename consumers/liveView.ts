@@ -15,6 +15,11 @@ export type LiveView<State> = {
   readonly store: ViewStore<State>;
   /** The name its progress and processed events are stored under (a rebuild uses its own). */
   readonly name: string;
+  /**
+   * What the fold depends on besides the code, e.g. `ltc-list:<id>` for the care-plan view:
+   * recorded with the view, and a consumer started with another warns that it needs a rebuild.
+   */
+  readonly foldVersion?: string;
 };
 
 /**

@@ -17,6 +17,7 @@ import type { TopicRole } from '../schemas/topics.js';
 import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
 import { PartitionOwnershipLostError, StoredOffsetGapError } from './consumerErrors.js';
 import type { DeadLetterRecord } from './deadLetters.js';
+import { recordFoldVersion } from './foldVersions.js';
 import type { LiveView, LogIndex } from './liveView.js';
 import { initStoredOffsets, readStoredOffsets } from './storedOffsets.js';
 
@@ -257,6 +258,18 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     async start() {
       const offsets = await fetchPartitionOffsets(options.kafka, topic);
       await initStoredOffsets(pool, view.name, topic, new Map(offsets.map((o) => [o.partition, o.low])));
+      if (!('kind' in view) && view.foldVersion !== undefined) {
+        const recorded = await recordFoldVersion(pool, view.name, view.foldVersion);
+        if (recorded !== view.foldVersion) {
+          // Not stopped: new events still need applying. The rows already made stay as the
+          // old configuration made them until a rebuild refolds the whole log.
+          log.warn(
+            { recorded, configured: view.foldVersion },
+            `${view.name} was folded with ${recorded} and now runs with ${view.foldVersion}: its existing rows follow the old configuration; rebuild it with npm run replay -- rebuild ${view.name}`,
+          );
+          events.emit('fold-version.changed', { recorded, configured: view.foldVersion });
+        }
+      }
       consumer = options.kafka.consumer({
         groupId: options.groupId,
         sessionTimeout: 10_000,

@@ -23,6 +23,7 @@ export function dropRetiredVersions(pool: Pool, view: RebuildableView): Promise<
       const progress = progressNameOf(view.name, version);
       await tx.query('DELETE FROM view_stored_offsets WHERE view = $1::text', [progress]);
       await tx.query('DELETE FROM view_processed_events WHERE view = $1::text', [progress]);
+      await tx.query('DELETE FROM view_fold_versions WHERE view = $1::text', [progress]);
       await tx.query(
         `UPDATE view_versions SET status = 'dropped', dropped_at = now() WHERE view = $1::text AND version = $2::int`,
         [view.name, version],

@@ -40,7 +40,12 @@ function rebuildable<State, Tables extends ViewTables>(
       createViewConsumer<State>({
         ...options,
         // Same keys as `tables` by construction (shadowTablesOf maps each one).
-        view: { name: progressName, projection: live.projection, store: storeOver(shadow as Tables) },
+        view: {
+          name: progressName,
+          projection: live.projection,
+          store: storeOver(shadow as Tables),
+          ...(live.foldVersion === undefined ? {} : { foldVersion: live.foldVersion }),
+        },
       }),
   };
 }

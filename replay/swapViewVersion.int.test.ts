@@ -43,6 +43,17 @@ describe('swapViewVersion', () => {
       await produce(log, first);
       await live.start();
       await expect.poll(() => caughtUp(log, [VIEW]), { timeout: 60_000, interval: 100 }).toBe(true);
+      const foldVersions = async () =>
+        Object.fromEntries(
+          (
+            await log.pool.query<{ view: string; fold_version: string }>(
+              'SELECT view, fold_version FROM view_fold_versions',
+            )
+          ).rows.map((r) => [r.view, r.fold_version]),
+        );
+      const ltcList = liveViews[VIEW].foldVersion;
+      expect(ltcList).toMatch(/^ltc-list:[0-9a-f]{12}$/);
+      expect(await foldVersions()).toEqual({ [VIEW]: ltcList });
 
       // A rebuild stopped early: its version is behind the live one.
       const view = rebuildableViews[VIEW];
@@ -68,6 +79,8 @@ describe('swapViewVersion', () => {
       if (swap.kind !== 'swapped') throw new Error(`expected a swap, got ${swap.kind}`);
       expect(positionOf(swap.rebuilt.offsets)).toBeLessThan(positionOf(swap.live.offsets));
       expect(await readStoredOffsets(log.pool, VIEW, log.topic)).toEqual(swap.rebuilt.offsets);
+      // The fold version moves with the progress: the rebuilt version's is now the view's.
+      expect(await foldVersions()).toEqual({ [VIEW]: ltcList, [progressNameOf(VIEW, version.liveVersion)]: ltcList });
 
       await produce(log, more);
       await expect.poll(() => caughtUp(log, [VIEW]), { timeout: 60_000, interval: 100 }).toBe(true);
@@ -80,6 +93,19 @@ describe('swapViewVersion', () => {
         [VIEW],
       );
       expect(processed.rows[0]?.n).toBe(new Set(all.map((e) => e.eventId)).size);
+
+      // A consumer started with another LTC list says the view needs a rebuild, and keeps the record.
+      const changed: unknown[] = [];
+      const other = createViewConsumer({
+        ...common,
+        view: { ...liveViews[VIEW], foldVersion: 'ltc-list:000000000000' },
+        groupId: `${log.namespace}.${VIEW}-other`,
+      });
+      other.events.on('fold-version.changed', (e: unknown) => changed.push(e));
+      await other.start();
+      await other.stop();
+      expect(changed).toEqual([{ recorded: ltcList, configured: 'ltc-list:000000000000' }]);
+      expect((await foldVersions())[VIEW]).toBe(ltcList);
     } finally {
       await live.stop();
       await log.pool.end();

@@ -69,12 +69,13 @@ async function lockStoredOffsets(tx: Tx, progressName: string, topic: string): P
   return new Map(result.rows.map((r) => [r.partition, BigInt(r.next_offset)]));
 }
 
-/** Renames one version's progress (every topic's stored offsets, its processed events and dead letters). */
+/** Renames one version's progress (every topic's stored offsets, its processed events, dead letters and fold version). */
 async function moveProgress(tx: Tx, from: string, to: string): Promise<void> {
   const params = [from, to];
   await tx.query('UPDATE view_stored_offsets SET view = $2::text, updated_at = now() WHERE view = $1::text', params);
   await tx.query('UPDATE view_processed_events SET view = $2::text WHERE view = $1::text', params);
   await tx.query('UPDATE view_dead_letters SET view = $2::text WHERE view = $1::text', params);
+  await tx.query('UPDATE view_fold_versions SET view = $2::text WHERE view = $1::text', params);
 }
 
 export function swapViewVersion(pool: Pool, plan: SwapPlan): Promise<SwapOutcome> {
