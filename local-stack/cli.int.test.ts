@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { registryTest as test } from '../registry/registryUnderTest.js';
 import { describe, expect } from '../test/support/fixtures.js';
 import { runStackCli } from '../test/support/runStackCli.js';
+import { testTempDir } from '../test/support/testTempDir.js';
 
 describe('npm run stack', () => {
   test('status --json prints one JSON object locating a running stack', async ({
@@ -29,7 +29,7 @@ describe('npm run stack', () => {
   test('status --json of a stack never started says so, and exits non-zero', async () => {
     const result = await runStackCli(['status', '--json'], {
       PATH: process.env.PATH ?? '',
-      LOCAL_STACK_DIR: await mkdtemp(join(tmpdir(), 'cel-empty-stack-')),
+      LOCAL_STACK_DIR: await testTempDir('cel-empty-stack-'),
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
     });
     expect(result.code).toBe(1);
@@ -43,14 +43,14 @@ describe('npm run stack', () => {
   test('up without Maven on PATH names the tool to install', async () => {
     const result = await runStackCli(['up'], {
       PATH: '/nonexistent',
-      LOCAL_STACK_DIR: await mkdtemp(join(tmpdir(), 'cel-no-mvn-')),
+      LOCAL_STACK_DIR: await testTempDir('cel-no-mvn-'),
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/mvn not found: .*apt-get install maven/);
   });
 
   test('up without Java on PATH (jars cached) names the runtime to install', async () => {
-    const stackDir = await mkdtemp(join(tmpdir(), 'cel-no-java-'));
+    const stackDir = await testTempDir('cel-no-java-');
     const version = inject('kafkaVersion');
     await mkdir(join(stackDir, 'kafka', version), { recursive: true });
     await symlink(inject('kafkaJarsDir'), join(stackDir, 'kafka', version, 'jars'));

@@ -1,12 +1,12 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, test } from '../test/support/fixtures.js';
+import { testTempDir } from '../test/support/testTempDir.js';
 import { MigrationError, runMigrations } from './runMigrations.js';
 
 async function migrationsDir(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cel-migrations-'));
+  const dir = await testTempDir('cel-migrations-');
   for (const [name, sql] of Object.entries(files)) await writeFile(join(dir, name), sql);
   return dir;
 }
