@@ -54,6 +54,25 @@ export async function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T
   }
 }
 
+/**
+ * A read-only REPEATABLE READ transaction: every statement in `work` sees the same snapshot,
+ * and it takes no locks that writers wait for.
+ */
+export async function withSnapshot<T>(pool: Pool, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 export class DatabaseUnreachableError extends Error {
   readonly code = 'CEL_ERR_DATABASE_UNREACHABLE';
   readonly retriable = true;

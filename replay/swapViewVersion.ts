@@ -13,12 +13,14 @@
  * A live batch held there goes on after COMMIT against the new version: its stored-offset
  * compare-and-set (from the offset it read before the swap) fails unless the new stored
  * offset is the same, so it rolls back and its next batch starts from the new stored offsets
- * — nothing is lost or applied twice. With no writer left, the checksums and the progress
- * move (the slow part) run before the view's tables are locked: readers wait only for the
- * renames.
+ * — nothing is lost or applied twice. The checksums (the slow part: every row of both
+ * versions) are taken before any lock, in one read-only snapshot, and the swap goes ahead only
+ * if the offsets they were taken at still hold; with no writer left, the progress moves before
+ * the view's tables are locked, so readers wait only for the renames.
  */
 import { quoteIdentifier } from '../consumers/jsonStateStore.js';
-import { type Pool, type Tx, withTransaction } from '../platform/postgres.js';
+import { readStoredOffsets } from '../consumers/storedOffsets.js';
+import { type Pool, type Tx, withSnapshot, withTransaction } from '../platform/postgres.js';
 import type { RebuildableView, ViewTables } from './rebuildableViews.js';
 import { type Offsets, sameOffsets } from './rebuildProgress.js';
 import { renameTableWithIndexes } from './shadowTables.js';
@@ -78,12 +80,24 @@ async function moveProgress(tx: Tx, from: string, to: string): Promise<void> {
   await tx.query('UPDATE view_fold_versions SET view = $2::text WHERE view = $1::text', params);
 }
 
-export function swapViewVersion(pool: Pool, plan: SwapPlan): Promise<SwapOutcome> {
+export async function swapViewVersion(pool: Pool, plan: SwapPlan): Promise<SwapOutcome> {
   const { view, topic, liveVersion, version } = plan;
   const live = view.tables;
   const building = versionTablesOf(live, version);
   const retired = versionTablesOf(live, liveVersion);
   const buildingProgress = progressNameOf(view.name, version);
+  // The checksums first, from one snapshot and without locks: on a large view they take
+  // seconds, and the lock below stops every view's batches while it is held. The swap then
+  // proceeds only if the offsets the checksums were taken at still hold (or it is forced).
+  const checked = await withSnapshot(pool, async (tx) => {
+    const liveOffsets = await readStoredOffsets(tx, view.name, topic);
+    const rebuiltOffsets = await readStoredOffsets(tx, buildingProgress, topic);
+    if (plan.requireSameOffsets && !sameOffsets(liveOffsets, rebuiltOffsets)) return undefined;
+    return {
+      live: { version: liveVersion, offsets: liveOffsets, checksum: await viewChecksum(tx, live) },
+      rebuilt: { version, offsets: rebuiltOffsets, checksum: await viewChecksum(tx, building) },
+    };
+  });
   return withTransaction(pool, async (tx) => {
     await tx.query('LOCK TABLE view_processed_events, view_dead_letters IN SHARE ROW EXCLUSIVE MODE');
     const versions = await readViewVersions(tx, view.name, { forUpdate: true });
@@ -92,11 +106,13 @@ export function swapViewVersion(pool: Pool, plan: SwapPlan): Promise<SwapOutcome
       throw new VersionNotBuildingError(view.name, version);
     const liveOffsets = await lockStoredOffsets(tx, view.name, topic);
     const rebuiltOffsets = await lockStoredOffsets(tx, buildingProgress, topic);
-    if (plan.requireSameOffsets && !sameOffsets(liveOffsets, rebuiltOffsets)) {
+    const moved =
+      checked === undefined ||
+      !sameOffsets(rebuiltOffsets, checked.rebuilt.offsets) ||
+      (plan.requireSameOffsets && !sameOffsets(liveOffsets, checked.live.offsets));
+    if (moved || (plan.requireSameOffsets && !sameOffsets(liveOffsets, rebuiltOffsets))) {
       return { kind: 'offsets-differ', liveOffsets, rebuiltOffsets };
     }
-    const liveChecksum = await viewChecksum(tx, live);
-    const rebuiltChecksum = await viewChecksum(tx, building);
     await moveProgress(tx, view.name, progressNameOf(view.name, liveVersion));
     await moveProgress(tx, buildingProgress, view.name);
 
@@ -121,11 +137,7 @@ export function swapViewVersion(pool: Pool, plan: SwapPlan): Promise<SwapOutcome
         WHERE view = $1::text AND version = $2::int`,
       [view.name, version, JSON.stringify(live)],
     );
-    return {
-      kind: 'swapped',
-      live: { version: liveVersion, offsets: liveOffsets, checksum: liveChecksum },
-      rebuilt: { version, offsets: rebuiltOffsets, checksum: rebuiltChecksum },
-      retiredTables: retired,
-    };
+    // Forced while the live view moves on, its checksum is the one taken at `checked.live.offsets`.
+    return { kind: 'swapped', live: checked.live, rebuilt: checked.rebuilt, retiredTables: retired };
   });
 }
