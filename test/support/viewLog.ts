@@ -38,11 +38,13 @@ export async function openViewLog(resources: {
   readonly databaseUrl: URL;
   readonly registryUrl: string;
   readonly kafkaBrokers: readonly string[];
+  /** Brokers in the cluster (default 1): with 3, the topics get 3 replicas and min.insync.replicas 2. */
+  readonly brokerCount?: number;
 }): Promise<ViewLog> {
   const namespace = uniqueName('vl');
   await runMigrations(resources.databaseUrl);
   const kafka = createKafkaClient({ brokers: resources.kafkaBrokers, clientId: 'view-log-test' });
-  await ensureTopics(kafka, topicSpecs({ namespace, partitions: 3, brokerCount: 1 }));
+  await ensureTopics(kafka, topicSpecs({ namespace, partitions: 3, brokerCount: resources.brokerCount ?? 1 }));
   const registry = createRegistry(new URL(resources.registryUrl));
   const { byEventType } = await registerSchemas(registry, projectSchemaRegistrations(topicNames(namespace)));
   return {
