@@ -9,7 +9,8 @@ import { createEventCodec, type EventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient, type Kafka } from '../platform/kafka.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
-import { recordHeaders, topicNames } from '../schemas/topics.js';
+import { canonicalRecord } from '../producers/publish/kafkaPublisher.js';
+import { topicNames } from '../schemas/topics.js';
 import type { BenchContext } from './benchmark.js';
 import { canonicalWorkload } from './canonicalWorkload.js';
 
@@ -79,15 +80,7 @@ async function produceCanonicalTopic(context: BenchContext, events: number, pati
     for (const event of canonicalWorkload(events, patients)) {
       const value = codec.encode(event);
       valueBytes += value.length;
-      messages.push({
-        key: event.patient.nhsNumber,
-        value,
-        headers: {
-          [recordHeaders.eventType]: event.type,
-          [recordHeaders.eventId]: event.eventId,
-          [recordHeaders.correlationId]: event.correlationId,
-        },
-      });
+      messages.push(canonicalRecord(event, value));
       if (messages.length >= PRODUCE_BATCH) await flush();
     }
     await flush();

@@ -18,6 +18,7 @@ import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient, type EachBatchPayload, type Kafka } from '../platform/kafka.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
+import { canonicalRecord } from '../producers/publish/kafkaPublisher.js';
 import { type ExportFormat, encodeRows } from '../replay/encodeRows.js';
 import { jsonLineOf } from '../replay/exportRow.js';
 import { parseReplayWindow, type ReplayWindow } from '../replay/parseReplayWindow.js';
@@ -45,15 +46,9 @@ async function produce(context: BenchContext, kafka: Kafka, codec: EventCodec, t
   };
   for (const event of canonicalWorkload(count, PATIENTS)) {
     messages.push({
-      key: event.patient.nhsNumber,
-      value: codec.encode(event),
+      ...canonicalRecord(event, codec.encode(event)),
       // The record time as the adapter would have stamped it when it wrote the event.
       timestamp: String(event.recordedAt.getTime()),
-      headers: {
-        [recordHeaders.eventType]: event.type,
-        [recordHeaders.eventId]: event.eventId,
-        [recordHeaders.correlationId]: event.correlationId,
-      },
     });
     if (messages.length >= PRODUCE_BATCH) await flush();
   }

@@ -36,6 +36,22 @@ export type Publisher = {
 
 type OutgoingMessage = { key: string; value: Buffer; headers?: Record<string, string> };
 
+/** A canonical event as a record on the log: keyed by NHS number, its type, id and correlation id as headers. */
+export function canonicalRecord(
+  event: ClinicalEvent,
+  value: Buffer,
+): { key: string; value: Buffer; headers: Record<string, string> } {
+  return {
+    key: event.patient.nhsNumber,
+    value,
+    headers: {
+      [recordHeaders.eventType]: event.type,
+      [recordHeaders.eventId]: event.eventId,
+      [recordHeaders.correlationId]: event.correlationId,
+    },
+  };
+}
+
 /** One caller's write: its messages stay together and in order inside whichever batch carries them. */
 type Write = {
   readonly messages: readonly OutgoingMessage[];
@@ -204,15 +220,7 @@ export function createKafkaPublisher(deps: {
     publishEvents(events) {
       return send(
         deps.topics.canonical,
-        events.map((event) => ({
-          key: event.patient.nhsNumber,
-          value: deps.eventCodec.encode(event),
-          headers: {
-            [recordHeaders.eventType]: event.type,
-            [recordHeaders.eventId]: event.eventId,
-            [recordHeaders.correlationId]: event.correlationId,
-          },
-        })),
+        events.map((event) => canonicalRecord(event, deps.eventCodec.encode(event))),
       );
     },
     async close() {
