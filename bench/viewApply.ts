@@ -167,19 +167,6 @@ const UPSERT_OFFSET = `INSERT INTO view_stored_offsets (view, topic, partition, 
   VALUES ($1::text, $2::text, $3::int, $4::bigint)
   ON CONFLICT (view, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`;
 
-/**
- * At-least-once: the same consumer settings, decode, fold and state SQL (`applyToView`), one
- * transaction per batch with a plain upsert of the offset — no processed-events insert, no
- * read of the stored offset, no compare-and-set.
- */
-export async function applyAtLeastOnce<State>(
-  deps: ApplyDeps,
-  view: LiveView<State>,
-  progress: (m: string) => void,
-): Promise<ApplyRun> {
-  return atLeastOnceLoop(deps, view, progress);
-}
-
 /** The row versions an apply wrote to a view's state table, as COPY text in a file. */
 export type CapturedRows = { readonly file: string; readonly rows: number; readonly bytes: number };
 
@@ -213,7 +200,7 @@ export async function captureWrittenRows<State>(
     },
   };
   try {
-    await atLeastOnceLoop(deps, capturing, progress);
+    await applyAtLeastOnce(deps, capturing, progress);
   } finally {
     out.end();
     await once(out, 'finish');
@@ -221,7 +208,12 @@ export async function captureWrittenRows<State>(
   return { file, rows, bytes };
 }
 
-async function atLeastOnceLoop<State>(
+/**
+ * At-least-once: the same consumer settings, decode, fold and state SQL (`applyToView`), one
+ * transaction per batch with a plain upsert of the offset — no processed-events insert, no
+ * read of the stored offset, no compare-and-set.
+ */
+export async function applyAtLeastOnce<State>(
   deps: ApplyDeps,
   view: LiveView<State>,
   progress: (m: string) => void,
