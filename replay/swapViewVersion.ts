@@ -106,13 +106,12 @@ export async function swapViewVersion(pool: Pool, plan: SwapPlan): Promise<SwapO
       throw new VersionNotBuildingError(view.name, version);
     const liveOffsets = await lockStoredOffsets(tx, view.name, topic);
     const rebuiltOffsets = await lockStoredOffsets(tx, buildingProgress, topic);
+    // With same offsets required, the snapshot had live = rebuilt; unmoved, they still are.
     const moved =
       checked === undefined ||
       !sameOffsets(rebuiltOffsets, checked.rebuilt.offsets) ||
       (plan.requireSameOffsets && !sameOffsets(liveOffsets, checked.live.offsets));
-    if (moved || (plan.requireSameOffsets && !sameOffsets(liveOffsets, rebuiltOffsets))) {
-      return { kind: 'offsets-differ', liveOffsets, rebuiltOffsets };
-    }
+    if (moved) return { kind: 'offsets-differ', liveOffsets, rebuiltOffsets };
     await moveProgress(tx, view.name, progressNameOf(view.name, liveVersion));
     await moveProgress(tx, buildingProgress, view.name);
 
