@@ -1,6 +1,7 @@
 /** `npm run stack -- up|down|status [--json]`: operate the embedded local stack. */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config.js';
+import { runCommand } from '../platform/runCommand.js';
 import { stackDown, stackStatus, stackUp } from './stack.js';
 
 const usage = `usage: npm run stack -- <command>
@@ -61,12 +62,4 @@ function printStatus(status: Awaited<ReturnType<typeof stackStatus>>, json: bool
   );
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { describeNhsNumberError, parseNhsNumber } from '../core/nhsNumber.js';
 import { loadConfig } from '../platform/config.js';
 import { createPool } from '../platform/postgres.js';
+import { runCommand } from '../platform/runCommand.js';
 import type { BrokenLink } from '../projections/audit-index/auditChain.js';
 import { chainPatients, isKnownPatient } from '../projections/audit-index/queries.js';
 import { verifyPatientChain } from '../projections/audit-index/verifyPatientChain.js';
@@ -66,12 +67,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);

@@ -12,6 +12,7 @@ import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createPool } from '../platform/postgres.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
+import { runCommand } from '../platform/runCommand.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
 import { topicNames } from '../schemas/topics.js';
 import { locateStack } from './locateStack.js';
@@ -59,12 +60,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config.js';
+import { runCommand } from '../platform/runCommand.js';
 
 const usage = `usage: npm run inputs -- list parked|rejected [--all] [--url http://host:port]
        npm run inputs -- redrive parked|rejected <id> [--url http://host:port]`;
@@ -70,12 +71,4 @@ async function main(): Promise<number> {
   return outcome.outcome === 'rejected' || outcome.outcome === 'unavailable' ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);

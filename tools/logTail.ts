@@ -13,6 +13,7 @@ import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient, fetchPartitionOffsets } from '../platform/kafka.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
+import { runCommand } from '../platform/runCommand.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
 import { type TopicRole, topicNames } from '../schemas/topics.js';
 import { locateStack } from './locateStack.js';
@@ -111,12 +112,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);

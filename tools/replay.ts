@@ -3,6 +3,7 @@
  * of its own (tools/replayExport.ts, …) exporting `run(args)`, which returns the exit code:
  * 0 done, 1 failed, 2 bad usage or parameters. I/O.
  */
+import { runCommand } from '../platform/runCommand.js';
 
 type Subcommand = {
   readonly summary: string;
@@ -36,12 +37,4 @@ async function main(): Promise<number> {
   return (await subcommand.load()).run(args);
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);
