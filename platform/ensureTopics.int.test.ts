@@ -75,10 +75,12 @@ describe('ensureTopics', () => {
       ],
     });
     await admin.disconnect();
+    // The broker applies a config change from the controller's log a moment after the call returns.
+    const retention = async () => (await describeTopicConfigs(kafka, [canonical.topic]))[0]?.configs['retention.ms'];
+    await expect.poll(retention, { timeout: 10_000 }).toBe('3600000');
 
     expect(await ensureTopics(kafka, specs)).toEqual({ created: [], reconfigured: [canonical.topic] });
-    const [after] = await describeTopicConfigs(kafka, [canonical.topic]);
-    expect(after?.configs['retention.ms']).toBe('-1');
+    await expect.poll(retention, { timeout: 10_000 }).toBe('-1');
   });
 
   test('an existing topic with another partition count is refused, naming the variable', async ({ kafkaBrokers }) => {

@@ -3,6 +3,7 @@
  * pino, and a metadata probe. Everything else speaks in our terms, so the client stays a
  * measured, replaceable choice. I/O.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import kafkajs, { type Kafka, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from './logger.js';
 
@@ -62,15 +63,25 @@ export async function probeKafka(
 
 async function probeOneBroker(broker: string, timeoutMs: number): Promise<ClusterDescription | undefined> {
   const admin = createKafkaClient({ brokers: [broker], clientId: 'cel-probe', failFast: true }).admin();
+  const deadline = Date.now() + timeoutMs;
   const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref());
   const probe = (async () => {
     try {
       await admin.connect();
-      const cluster = await admin.describeCluster();
-      return { brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, address: `${b.host}:${b.port}` })) };
     } catch {
       return undefined; // "no answer" is the result a probe reports
     }
+    // kafkajs asks a random known broker for the description; one that has just died is still in
+    // the metadata for a few seconds and refuses at once, so ask again until the deadline.
+    while (Date.now() < deadline) {
+      try {
+        const cluster = await admin.describeCluster();
+        return { brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, address: `${b.host}:${b.port}` })) };
+      } catch {
+        await delay(100);
+      }
+    }
+    return undefined;
   })();
   try {
     return await Promise.race([probe, timeout]);
