@@ -8,6 +8,8 @@ const healthBody = {
     checks: { type: 'object', additionalProperties: { type: 'string' } },
     /** Per view: events on the log not yet applied (end offsets minus the offsets stored with the view). */
     viewLag: { type: 'object', additionalProperties: { type: 'integer' } },
+    /** Views a rebuild holds at fixed offsets while it compares itself with them (new events wait), and until when. */
+    viewsHeld: { type: 'object', additionalProperties: { type: 'string', format: 'date-time' } },
   },
 } as const;
 

@@ -2,7 +2,8 @@
  * The exactly-once step on its own, against PostgreSQL: a record written twice inside one
  * batch is applied once and counted once; a batch delivered again is skipped; a batch whose
  * first offset leaves a gap after the stored one is refused; a batch overlapping the stored
- * offset applies only its new tail.
+ * offset applies only its new tail; a hold stops a batch at the held offset, and a hold placed
+ * while a batch runs rolls it back.
  */
 
 import { createPool, type Pool } from '../platform/postgres.js';
@@ -13,8 +14,8 @@ import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { describe, expect, test } from '../test/support/fixtures.js';
 import { patientEvents, testNhsNumber } from '../test/support/viewWorkload.js';
 import { applyBatchExactlyOnce, type Batch } from './applyBatchExactlyOnce.js';
-import { StoredOffsetGapError } from './consumerErrors.js';
-import { initStoredOffsets, readStoredOffsets } from './storedOffsets.js';
+import { HoldPlacedError, StoredOffsetGapError } from './consumerErrors.js';
+import { holdStoredOffsets, initStoredOffsets, readStoredOffsets, releaseStoredOffsets } from './storedOffsets.js';
 import { liveViews } from './views.js';
 
 const TOPIC = 'ns.clinical-events';
@@ -103,6 +104,61 @@ describe('applying one batch exactly once', () => {
         applied: events.length - 10,
       });
       for (const n of patients) {
+        const expected = JSON.parse(JSON.stringify(foldEvents(gpView, patientEvents(n))));
+        expect(await storedState(pool, testNhsNumber(n))).toEqual(expected);
+      }
+    });
+  });
+
+  test('a hold stops batches at the held offset until lifted or expired; one placed mid-batch rolls the batch back', async ({
+    databaseUrl,
+  }) => {
+    await withDatabase(databaseUrl, async (pool) => {
+      const events = [6, 7].flatMap((n) => patientEvents(n));
+      expect(events.length).toBeGreaterThan(10);
+      const stored = async () => (await readStoredOffsets(pool, view.name, TOPIC)).get(0);
+      const hold = (before: bigint, forMs = 15_000) =>
+        holdStoredOffsets(pool, [view.name], TOPIC, new Map([[0, before]]), forMs);
+
+      await hold(4n);
+      expect(await applyBatchExactlyOnce(pool, view, batchOf(events, 0n, 0n))).toEqual({
+        from: 0n,
+        to: 4n,
+        applied: 4,
+        duplicates: 0,
+        deadLettered: 0,
+        skipped: 0,
+        heldAt: 4n,
+      });
+      // Fetched again from the hold: nothing applies, nothing moves.
+      expect(await applyBatchExactlyOnce(pool, view, batchOf(events.slice(4), 4n, 4n))).toMatchObject({
+        from: 4n,
+        to: 4n,
+        applied: 0,
+        heldAt: 4n,
+      });
+      expect(await stored()).toBe(4n);
+
+      // Lifted, then placed again at 6 while a batch from 4 is being applied: it rolls back.
+      await releaseStoredOffsets(pool, [view.name], TOPIC);
+      const placeHoldMidBatch = { midBatch: () => hold(6n) };
+      await expect(
+        applyBatchExactlyOnce(pool, view, batchOf(events.slice(4), 4n, 4n), placeHoldMidBatch),
+      ).rejects.toBeInstanceOf(HoldPlacedError);
+      expect(await stored()).toBe(4n);
+      expect(await applyBatchExactlyOnce(pool, view, batchOf(events.slice(4), 4n))).toMatchObject({
+        to: 6n,
+        applied: 2,
+        heldAt: 6n,
+      });
+
+      // An expired hold stops nothing.
+      await hold(8n, 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const rest = await applyBatchExactlyOnce(pool, view, batchOf(events.slice(6), 6n));
+      expect(rest).toMatchObject({ from: 6n, to: BigInt(events.length), applied: events.length - 6 });
+      expect(rest?.heldAt).toBeUndefined();
+      for (const n of [6, 7]) {
         const expected = JSON.parse(JSON.stringify(foldEvents(gpView, patientEvents(n))));
         expect(await storedState(pool, testNhsNumber(n))).toEqual(expected);
       }

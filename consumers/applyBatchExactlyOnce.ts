@@ -3,7 +3,8 @@
  * the processed-events table (which tells the new ones), only the new ones are folded into
  * the view, poison records become dead letters, and the stored offset advances by
  * compare-and-set. The argument for exactly-once holds per batch: either all of that
- * commits together, or none of it does. I/O.
+ * commits together, or none of it does. A hold on the partition (a rebuild aligning with the
+ * live view) stops the batch before the held offset. I/O.
  */
 import { type Pool, type Tx, withTransaction } from '../platform/postgres.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
@@ -11,7 +12,7 @@ import { StoredOffsetGapError } from './consumerErrors.js';
 import { type DeadLetterRecord, recordDeadLetters } from './deadLetters.js';
 import type { LiveView, LogIndex } from './liveView.js';
 import { recordProcessedEvents } from './processedEvents.js';
-import { advanceStoredOffset, readStoredNextOffset } from './storedOffsets.js';
+import { advanceStoredOffset, readStoredPosition } from './storedOffsets.js';
 
 /** `Decoded` is a clinical event, except for a log index over another topic (raw receipts). */
 export type BatchRecord<Decoded = ClinicalEvent> = {
@@ -44,6 +45,11 @@ export type BatchResult = {
   readonly deadLettered: number;
   /** Records below the stored offset (already applied by an earlier batch): skipped. */
   readonly skipped: number;
+  /**
+   * Set when a hold on the partition stopped the batch: every record before this offset is
+   * applied, none at or after it may be until the hold is lifted.
+   */
+  readonly heldAt?: bigint;
 };
 
 export type ApplyHooks = {
@@ -61,15 +67,28 @@ export function applyBatchExactlyOnce<State, Decoded = ClinicalEvent>(
   attempts = 1,
 ): Promise<BatchResult | undefined> {
   return withTransaction(pool, async (tx) => {
-    const from = await readStoredNextOffset(tx, view.name, batch.topic, batch.partition);
-    if (from === undefined) throw new Error(`${view.name}: no stored offset for ${batch.topic}[${batch.partition}]`);
-    const records = batch.records.filter((r) => r.offset >= from);
-    const first = records[0];
+    const position = await readStoredPosition(tx, view.name, batch.topic, batch.partition);
+    if (position === undefined)
+      throw new Error(`${view.name}: no stored offset for ${batch.topic}[${batch.partition}]`);
+    const { next: from, holdBefore } = position;
+    const unapplied = batch.records.filter((r) => r.offset >= from);
+    const first = unapplied[0];
     if (first === undefined) return undefined; // everything already applied by an earlier batch
     if (first.offset > from && batch.seekedTo !== from) {
       throw new StoredOffsetGapError(view.name, batch.topic, batch.partition, from, first.offset);
     }
-    const last = records.at(-1) ?? first;
+    const skipped = batch.records.length - unapplied.length;
+    // Under a hold only the records before it apply. The batch runs without a gap from the
+    // stored offset (checked above), so once it holds a record at or after the hold, no record
+    // before the hold is left and the stored offset moves to the hold itself.
+    const records = holdBefore === undefined ? unapplied : unapplied.filter((r) => r.offset < holdBefore);
+    const heldAt = holdBefore === undefined || records.length === unapplied.length ? undefined : holdBefore;
+    const last = records.at(-1);
+    if (last === undefined) {
+      const to = heldAt !== undefined && heldAt > from ? heldAt : from;
+      if (to > from) await advanceStoredOffset(tx, view.name, batch.topic, batch.partition, { from, to });
+      return { from, to, applied: 0, duplicates: 0, deadLettered: 0, skipped, heldAt: to };
+    }
 
     const deadLetters: DeadLetterRecord[] = records.flatMap((r) =>
       r.decoded.ok
@@ -114,15 +133,17 @@ export function applyBatchExactlyOnce<State, Decoded = ClinicalEvent>(
     }
     await recordDeadLetters(tx, deadLetters);
     await hooks.midBatch?.();
-    await advanceStoredOffset(tx, view.name, batch.topic, batch.partition, { from, to: last.offset + 1n });
+    const to = heldAt ?? last.offset + 1n;
+    await advanceStoredOffset(tx, view.name, batch.topic, batch.partition, { from, to });
     if (deadLetters.length > 0) await hooks.beforeCommit?.(deadLetters);
     return {
       from,
-      to: last.offset + 1n,
+      to,
       applied,
       duplicates: decoded.length - applied,
       deadLettered: deadLetters.length,
-      skipped: batch.records.length - records.length,
+      skipped,
+      ...(heldAt === undefined ? {} : { heldAt }),
     };
   });
 }

@@ -32,3 +32,19 @@ export class StoredOffsetGapError extends Error {
     this.name = 'StoredOffsetGapError';
   }
 }
+
+/** A hold was placed on the partition while a batch ran past it: the batch rolls back and is applied again under the hold. */
+export class HoldPlacedError extends Error {
+  readonly code = 'CEL_ERR_HOLD_PLACED';
+  readonly retriable = true;
+  constructor(
+    readonly view: string,
+    readonly topic: string,
+    readonly partition: number,
+  ) {
+    super(
+      `${view}: ${topic}[${partition}] was held while a batch ran past the hold; batch rolled back, applying again`,
+    );
+    this.name = 'HoldPlacedError';
+  }
+}

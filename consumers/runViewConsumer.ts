@@ -15,7 +15,7 @@ import { isTransientPgError, type Pool } from '../platform/postgres.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import type { TopicRole } from '../schemas/topics.js';
 import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
-import { PartitionOwnershipLostError, StoredOffsetGapError } from './consumerErrors.js';
+import { HoldPlacedError, PartitionOwnershipLostError, StoredOffsetGapError } from './consumerErrors.js';
 import type { DeadLetterRecord } from './deadLetters.js';
 import { recordFoldVersion } from './foldVersions.js';
 import type { LiveView, LogIndex } from './liveView.js';
@@ -96,6 +96,9 @@ export type ViewConsumer = {
   readonly events: EventEmitter;
 };
 
+/** How often a held partition looks again whether its hold is lifted. */
+const HOLD_POLL_MS = 200;
+
 const errorCodeOf = (error: unknown): string =>
   typeof (error as { code?: unknown }).code === 'string'
     ? String((error as { code: string }).code)
@@ -120,6 +123,8 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
   const maxAttempts = options.maxAttempts ?? 3;
   /** The offset each partition was last re-seeked to: a gap right after it is real (no records in between). */
   const seekedTo = new Map<number, bigint>();
+  /** Partitions stopped by a hold, to log its start and end once. */
+  const held = new Set<number>();
   let consumer: Consumer | undefined;
   let stopping = false;
 
@@ -161,6 +166,10 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
         return await applyBatchExactlyOnce(pool, view, batch, hooks(attempt), attempt);
       } catch (error) {
         if (error instanceof StoredOffsetGapError || error instanceof PartitionOwnershipLostError) throw error;
+        if (error instanceof HoldPlacedError) {
+          attempt -= 1; // not the records' fault: apply them again, now under the hold
+          continue;
+        }
         if (isTransientPgError(error)) {
           // Not the records' fault (a lock held by a frozen instance, a lost connection): wait
           // and try again without counting it against them.
@@ -195,6 +204,20 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     return result;
   }
 
+  /**
+   * A held partition (a rebuild aligning with this view) applies nothing at or after the held
+   * offset: wait a moment, then fetch from there again, until the hold is lifted or expires.
+   */
+  async function waitOutHold(partition: number, heldAt: bigint): Promise<void> {
+    if (!held.has(partition)) {
+      held.add(partition);
+      log.info({ partition, heldAt: String(heldAt) }, 'partition held (a rebuild is aligning with this view)');
+    }
+    if (!stopping) await delay(HOLD_POLL_MS);
+    seekedTo.set(partition, heldAt);
+    consumer?.seek({ topic, partition, offset: String(heldAt) });
+  }
+
   async function eachBatch({
     batch,
     resolveOffset,
@@ -217,7 +240,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
       const result = await applyWithRetries({ topic, partition, records, seekedTo: seekedTo.get(partition) });
       seekedTo.delete(partition);
       // Committed: say so before anything below can throw (a heartbeat refused in a rebalance).
-      if (result !== undefined) {
+      if (result !== undefined && result.to > result.from) {
         events.emit('batch.applied', { partition, ...result });
         if (result.deadLettered > 0) events.emit('batch.dead-lettered', { partition, count: result.deadLettered });
         log.debug(
@@ -226,6 +249,11 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
         );
       }
       await options.failpoints?.afterCommitBeforeKafkaCommit?.();
+      if (result?.heldAt !== undefined) {
+        await waitOutHold(partition, result.heldAt);
+        return;
+      }
+      if (held.delete(partition)) log.info({ partition }, 'hold lifted; applying again');
       const lastOffset = batch.messages.at(-1)?.offset;
       if (lastOffset !== undefined) resolveOffset(lastOffset);
       await commitOffsetsIfNecessary().catch((error: unknown) => log.debug({ err: error }, 'lag commit failed'));

@@ -10,11 +10,13 @@ import type { RecordCodec } from '../platform/recordCodec.js';
 import type { TopicNames } from '../schemas/topics.js';
 import { createDeadLetterPublisher } from './deadLetterPublisher.js';
 import type { RunnableView, ViewConsumer } from './runViewConsumer.js';
-import { readStoredOffsets } from './storedOffsets.js';
+import { readHolds, readStoredOffsets } from './storedOffsets.js';
 
 export type RunningViews = {
   readonly consumers: ReadonlyMap<string, ViewConsumer>;
   lag(): Promise<Readonly<Record<string, number>>>;
+  /** The views a rebuild holds while it compares itself with them, and until when (ISO 8601). */
+  held(): Promise<Readonly<Record<string, string>>>;
   stop(): Promise<void>;
 };
 
@@ -61,6 +63,13 @@ export async function startViews(deps: {
         );
       }
       return result;
+    },
+    async held() {
+      const holds = await readHolds(
+        deps.pool,
+        deps.views.map((v) => v.name),
+      );
+      return Object.fromEntries([...holds].map(([view, until]) => [view, until.toISOString()]));
     },
     async stop() {
       await Promise.all([...consumers.values()].map((c) => c.stop()));

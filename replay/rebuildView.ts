@@ -8,7 +8,12 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ViewConsumer } from '../consumers/runViewConsumer.js';
-import { readStoredOffsets } from '../consumers/storedOffsets.js';
+import {
+  holdStoredOffsets,
+  readStoredOffsets,
+  releaseStoredOffsets,
+  renewStoredOffsetHolds,
+} from '../consumers/storedOffsets.js';
 import type { EventCodec } from '../platform/eventCodec.js';
 import type { Admin, Kafka } from '../platform/kafka.js';
 import type { Logger } from '../platform/logger.js';
@@ -23,6 +28,7 @@ import {
   type ProgressCounts,
   type ProgressSample,
   positionOf,
+  sameOffsets,
 } from './rebuildProgress.js';
 import { type SwapOutcome, swapViewVersion } from './swapViewVersion.js';
 import { progressNameOf } from './versionNames.js';
@@ -87,8 +93,12 @@ const DEFAULT_PARTITIONS_AT_ONCE = 2;
 const TICK_MS = 250;
 const PROGRESS_EVERY_MS = 1000;
 const RATE_WINDOW_MS = 5000;
-/** Rounds of catching up with a log that keeps growing before swapping without equal offsets. */
+/** Rounds of catching up before swapping without equal offsets (a round ends early only if a hold expires). */
 const MAX_ROUNDS = 5;
+/** A hold lasts this long unless renewed, so a rebuild that dies holding stops the live view for no longer. */
+const HOLD_MS = 15_000;
+const HOLD_RENEW_MS = 5_000;
+const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 const SWAP_ATTEMPTS = 5;
 
 /** Waits `ms`, or less if the signal aborts; never throws. */
@@ -152,6 +162,8 @@ async function rebuildHoldingLock(
   const { version, tables, liveVersion } = started;
   const progressName = progressNameOf(view.name, version);
   const label = `${view.name} v${version}`;
+  // Holding the rebuild lock, any hold on the two is left by a rebuild that died holding.
+  await releaseStoredOffsets(pool, [view.name, progressName], topic);
   const startedAt = await readStoredOffsets(pool, progressName, topic);
   const { ends, starts } = await endOffsetsOf(admin, topic);
   deps.progress(
@@ -192,36 +204,36 @@ async function rebuildHoldingLock(
     return consumer;
   };
 
-  /** Runs the rebuild's consumer until its stored offsets reach the log's end offsets (or the signal aborts). */
-  const catchUp = async (): Promise<Offsets> => {
-    let consumer: ViewConsumer | undefined;
+  let consumer: ViewConsumer | undefined;
+  /**
+   * Runs the rebuild's consumer until its stored offsets reach `target` (by default the log's
+   * end offsets, read again on each tick), or the signal aborts. The consumer keeps running
+   * afterwards, so that the final alignment does not wait for a new group join.
+   */
+  const catchUp = async (target?: Offsets): Promise<Offsets> => {
     const window: ProgressSample[] = [];
     let printedAt = now();
-    try {
-      for (;;) {
-        const sample: ProgressSample = {
-          at: now(),
-          stored: await readStoredOffsets(pool, progressName, topic),
-          ends: (await endOffsetsOf(admin, topic)).ends,
-        };
-        window.push(sample);
-        while (window.length > 2 && (window[0]?.at ?? sample.at) < sample.at - RATE_WINDOW_MS) window.shift();
-        const caughtUp = isCaughtUp(sample.stored, sample.ends);
-        if (caughtUp || sample.at - printedAt >= PROGRESS_EVERY_MS) {
-          deps.progress(describeProgress(label, counts, window[0] ?? sample, sample));
-          printedAt = sample.at;
-        }
-        if (caughtUp || aborted()) return sample.stored;
-        if (consumer === undefined) {
-          consumer = run();
-          await consumer.start(); // resolves once the group is joined
-          firstApplyAt ??= now();
-          window.length = 0; // the rate counts from here, not from before the group was joined
-        }
-        await pause(TICK_MS, signal);
+    for (;;) {
+      const sample: ProgressSample = {
+        at: now(),
+        stored: await readStoredOffsets(pool, progressName, topic),
+        ends: target ?? (await endOffsetsOf(admin, topic)).ends,
+      };
+      window.push(sample);
+      while (window.length > 2 && (window[0]?.at ?? sample.at) < sample.at - RATE_WINDOW_MS) window.shift();
+      const caughtUp = isCaughtUp(sample.stored, sample.ends);
+      if (caughtUp || sample.at - printedAt >= PROGRESS_EVERY_MS) {
+        deps.progress(describeProgress(label, counts, window[0] ?? sample, sample));
+        printedAt = sample.at;
       }
-    } finally {
-      await consumer?.stop(); // finishes the batch in hand
+      if (caughtUp || aborted()) return sample.stored;
+      if (consumer === undefined) {
+        consumer = run();
+        await consumer.start(); // resolves once the group is joined
+        firstApplyAt ??= now();
+        window.length = 0; // the rate counts from here, not from before the group was joined
+      }
+      await pause(TICK_MS, signal);
     }
   };
 
@@ -244,48 +256,100 @@ async function rebuildHoldingLock(
     }
   };
 
+  /**
+   * Holds the live view and the new version at the same offsets — the log's end now, or
+   * further where either has already passed it — renewed until released. Both consumers
+   * apply up to there and wait, so the swap compares the two at exactly the same point.
+   */
+  const holdBoth = async (): Promise<{ readonly at: Offsets; readonly release: () => Promise<void> }> => {
+    const views = [view.name, progressName];
+    const ends = (await endOffsetsOf(admin, topic)).ends;
+    await holdStoredOffsets(pool, views, topic, ends, HOLD_MS);
+    // A batch that committed before the hold may have passed the end read above; nothing
+    // passes the hold from now on, so hold where the furthest of the two stands.
+    const live = await readStoredOffsets(pool, view.name, topic);
+    const rebuilt = await readStoredOffsets(pool, progressName, topic);
+    const at = new Map([...ends].map(([p, end]) => [p, [end, live.get(p) ?? 0n, rebuilt.get(p) ?? 0n].reduce(max)]));
+    if (!sameOffsets(at, ends)) await holdStoredOffsets(pool, views, topic, at, HOLD_MS);
+    let renewing = Promise.resolve();
+    const renewal = setInterval(() => {
+      renewing = renewStoredOffsetHolds(pool, views, topic, HOLD_MS).catch((error: unknown) =>
+        deps.logger.warn({ err: error, view: view.name }, 'hold not renewed'),
+      );
+    }, HOLD_RENEW_MS);
+    return {
+      at,
+      release: async () => {
+        clearInterval(renewal);
+        await renewing;
+        await releaseStoredOffsets(pool, views, topic);
+      },
+    };
+  };
+
   const interrupted = async (): Promise<RebuildOutcome> => {
+    await consumer?.stop(); // finishes the batch in hand
+    consumer = undefined;
     const stored = await readStoredOffsets(pool, progressName, topic); // the consumer may have finished one more batch
     deps.progress(`${label}: stopped at offset ${positionOf(stored)}; v${liveVersion} untouched; run again to resume`);
     return { kind: 'interrupted', version, storedOffsets: stored };
   };
 
-  for (let round = 1; ; round += 1) {
-    const rebuilt = await catchUp();
-    if (aborted()) return interrupted();
-    // Swap when the live view has applied the same offsets, so that the two checksums compare
-    // like with like; if the log keeps growing, catch up again, and in the end swap anyway.
-    const aligned = await liveReaches(rebuilt);
-    if (aborted()) return interrupted();
-    const lastRound = round >= MAX_ROUNDS;
-    if (!aligned && !lastRound) {
-      const live = await readStoredOffsets(pool, view.name, topic);
-      if ([...live].some(([p, o]) => o > (rebuilt.get(p) ?? 0n))) {
-        deps.progress(`${label}: new events arrived; catching up again (round ${round + 1})`);
-        continue;
+  try {
+    for (let round = 1; ; round += 1) {
+      await catchUp();
+      if (aborted()) return await interrupted();
+      // Hold both where the log ends, let both get there, and swap: the checksums then compare
+      // like with like however fast events arrive. Live readers are served throughout; only
+      // new events wait, for the seconds the alignment and the checksums take.
+      const hold = await holdBoth();
+      try {
+        deps.progress(
+          `${label}: holding v${liveVersion} and v${version} at offset ${positionOf(hold.at)} to compare them`,
+        );
+        const rebuilt = await catchUp(hold.at);
+        if (aborted()) return await interrupted();
+        const aligned = await liveReaches(rebuilt);
+        if (aborted()) return await interrupted();
+        const lastRound = round >= MAX_ROUNDS;
+        if (!aligned && !lastRound) {
+          const live = await readStoredOffsets(pool, view.name, topic);
+          if ([...live].some(([p, o]) => o > (rebuilt.get(p) ?? 0n))) {
+            deps.progress(`${label}: the live view passed the hold; catching up again (round ${round + 1})`);
+            continue;
+          }
+        }
+        // Not aligned: the live consumer is not running (or far behind); it re-seeks to the
+        // rebuilt offsets after the swap, and the checksums are printed as not comparable.
+        const swap = await swapWithRetries(deps, {
+          view,
+          topic,
+          liveVersion,
+          version,
+          requireSameOffsets: !lastRound && aligned,
+        });
+        if (swap.kind === 'offsets-differ') {
+          deps.progress(`${label}: the live view moved on during the swap; catching up again (round ${round + 1})`);
+          continue;
+        }
+        await consumer?.stop();
+        consumer = undefined;
+        const elapsed = ((lastApplyAt ?? now()) - (firstApplyAt ?? now())) / 1000;
+        const eventsPerSecond = elapsed > 0 ? counts.consumed / elapsed : 0;
+        deps.progress(
+          `${label}: swapped in; ${counts.consumed} events read in ${elapsed.toFixed(1)}s (${Math.round(eventsPerSecond)} events/s)`,
+        );
+        await admin
+          .deleteGroups([`${deps.groupPrefix}.${progressName}`])
+          .catch((error: unknown) => deps.logger.debug({ err: error }, 'rebuild consumer group not deleted'));
+        const dropped = options.dropOld ? await dropRetiredVersions(pool, view) : [];
+        return { kind: 'swapped', version, startedAt, swap, eventsPerSecond, dropped };
+      } finally {
+        await hold.release();
       }
     }
-    const swap = await swapWithRetries(deps, {
-      view,
-      topic,
-      liveVersion,
-      version,
-      requireSameOffsets: !lastRound && aligned,
-    });
-    if (swap.kind === 'offsets-differ') {
-      deps.progress(`${label}: the live view moved on during the swap; catching up again (round ${round + 1})`);
-      continue;
-    }
-    const elapsed = ((lastApplyAt ?? now()) - (firstApplyAt ?? now())) / 1000;
-    const eventsPerSecond = elapsed > 0 ? counts.consumed / elapsed : 0;
-    deps.progress(
-      `${label}: swapped in; ${counts.consumed} events read in ${elapsed.toFixed(1)}s (${Math.round(eventsPerSecond)} events/s)`,
-    );
-    await admin
-      .deleteGroups([`${deps.groupPrefix}.${progressName}`])
-      .catch((error: unknown) => deps.logger.debug({ err: error }, 'rebuild consumer group not deleted'));
-    const dropped = options.dropOld ? await dropRetiredVersions(pool, view) : [];
-    return { kind: 'swapped', version, startedAt, swap, eventsPerSecond, dropped };
+  } finally {
+    await consumer?.stop();
   }
 }
 

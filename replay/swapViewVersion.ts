@@ -19,7 +19,7 @@
  * the view's tables are locked, so readers wait only for the renames.
  */
 import { quoteIdentifier } from '../consumers/jsonStateStore.js';
-import { readStoredOffsets } from '../consumers/storedOffsets.js';
+import { readStoredOffsets, releaseStoredOffsets } from '../consumers/storedOffsets.js';
 import { type Pool, type Tx, withSnapshot, withTransaction } from '../platform/postgres.js';
 import type { RebuildableView, ViewTables } from './rebuildableViews.js';
 import { type Offsets, sameOffsets } from './rebuildProgress.js';
@@ -114,6 +114,8 @@ export async function swapViewVersion(pool: Pool, plan: SwapPlan): Promise<SwapO
     if (moved) return { kind: 'offsets-differ', liveOffsets, rebuiltOffsets };
     await moveProgress(tx, view.name, progressNameOf(view.name, liveVersion));
     await moveProgress(tx, buildingProgress, view.name);
+    // The rebuild held both at the offsets compared; the new live version goes on from there.
+    await releaseStoredOffsets(tx, [view.name, progressNameOf(view.name, liveVersion)], topic);
 
     const tables = [...Object.values(live), ...Object.values(building)];
     await tx.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(', ')} IN ACCESS EXCLUSIVE MODE`);

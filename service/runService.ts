@@ -117,7 +117,9 @@ export async function runService(
     ingest,
     clock,
     replay: { kafka, topic: topics.canonical, codec: eventCodec },
-    ...(views === undefined ? {} : { details: async () => ({ viewLag: await views.lag() }) }),
+    ...(views === undefined
+      ? {}
+      : { details: async () => ({ viewLag: await views.lag(), viewsHeld: await views.held() }) }),
     checks: {
       kafka: async () => (await probeKafka(stack.brokers, 2000)) !== undefined,
       registry: () => isRegistryUp(stack.registry),

@@ -182,7 +182,7 @@ describe('rebuilding a view', () => {
     }
   });
 
-  test('a rebuild swaps in while events arrive, and the live consumer keeps applying to the rebuilt tables', {
+  test('a rebuild swaps in while events keep arriving, equal to live at the same offsets, and the live consumer keeps applying to the rebuilt tables', {
     timeout: 300_000,
   }, async ({ databaseUrl, registryUrl, kafkaBrokers }) => {
     const log = await openViewLog({ databaseUrl, registryUrl, kafkaBrokers });
@@ -193,12 +193,26 @@ describe('rebuilding a view', () => {
     try {
       worker = await liveViewsOver(log, first);
 
-      // Small batches, and new events (some twice) written in small sends once the rebuild has
-      // started reading, so that the log grows under it and the live consumer is busy as it swaps.
+      // Small batches, and new events (resent, round and round) written in small sends from
+      // the moment the rebuild starts reading until it has exited: the log never stops growing
+      // under it, and the live consumer is busy as it swaps.
       const running = spawnTool(log, 'tools/replay.ts', ['rebuild', 'care-plan-view'], { CEL_MAX_BATCH_BYTES: '8192' });
       await expect.poll(() => running.stderr(), { timeout: 30_000, interval: 50 }).toContain('building from offset 0');
-      for (const slice of [...chunks(during, 25), ...chunks(during.slice(0, 100), 25)]) await produce(log, slice);
-      expect(await running.exited, running.stderr()).toBe(0);
+      let rebuilding = true;
+      const exited = running.exited.finally(() => {
+        rebuilding = false;
+      });
+      const slices = chunks(during, 10);
+      let sends = 0;
+      while (rebuilding) {
+        await produce(log, slices[sends % slices.length] ?? []);
+        sends += 1;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await exited, running.stderr()).toBe(0);
+      expect(sends).toBeGreaterThan(3); // the traffic went on through the whole rebuild
+      // Held at the same offsets, the two versions compare however fast events arrive.
+      expect(running.stderr()).toMatch(/holding v1 and v2 at offset \d+ to compare them/);
       const { live, rebuilt } = printedChecksums(running.stdout());
       expect(rebuilt).toBe(live);
       expect(running.stdout()).toContain('care-plan-view: rebuild equals live');
@@ -209,6 +223,7 @@ describe('rebuilding a view', () => {
       expect(await tableOid(log.pool, 'care_plan_view_tasks__v1')).not.toBeNull();
 
       // After the swap the live consumer goes on from the rebuilt version's stored offsets.
+      await produce(log, during); // the slices the loop above did not get to
       await produce(log, after);
       await produce(log, after);
       await expect.poll(() => caughtUp(log), { timeout: 90_000, interval: 250 }).toBe(true);

@@ -2,11 +2,14 @@
  * The sample timeline, delivered in order over MLLP and HTTP, produces exactly the views in
  * expected-views.json, read through the API — the GP summary of each patient, the pharmacy's
  * active orders and the care-plan tasks. Lists are compared as sets, on the fields the
- * expected file names.
+ * expected file names. A view held by a rebuild shows in /health, and its new events wait
+ * until the hold is lifted.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
+import { holdStoredOffsets, readStoredOffsets, releaseStoredOffsets } from '../../consumers/storedOffsets.js';
+import { createPool } from '../../platform/postgres.js';
 import { SAMPLES_DIR } from '../support/samples.js';
 import { deliverSample, serviceTest as test } from '../support/serviceUnderTest.js';
 
@@ -63,6 +66,42 @@ describe('the views through the API', () => {
 
     const tasks = await get(`${service.httpUrl}/care-plan/tasks?dueBefore=2100-01-01T00:00:00Z`);
     expect(asSet(tasks.body.tasks as Row[], expected.carePlan.tasks)).toEqual(expectedSet(expected.carePlan.tasks));
+  });
+
+  test('a view held by a rebuild shows in /health; its new events wait until the hold is lifted, then apply', async ({
+    service,
+    databaseUrl,
+  }) => {
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      const topics = await pool.query<{ topic: string }>(
+        "SELECT DISTINCT topic FROM view_stored_offsets WHERE view = 'gp-view'",
+      );
+      const topic = topics.rows[0]?.topic;
+      if (topic === undefined) throw new Error('the running views have stored offsets');
+      const health = async () => (await get(`${service.httpUrl}/health`)).body;
+      expect(await health()).toMatchObject({ viewsHeld: {} });
+
+      await holdStoredOffsets(pool, ['gp-view'], topic, await readStoredOffsets(pool, 'gp-view', topic), 60_000);
+      const [line] = timeline;
+      if (line === undefined) throw new Error('the timeline has lines');
+      await deliverSample(service, line.file);
+      await service.ingest.idle();
+      // The other views apply the new events; the held one does not.
+      await expect
+        .poll(async () => (await health()).viewLag, { timeout: 30_000, interval: 200 })
+        .toMatchObject({ 'pharmacy-view': 0, 'care-plan-view': 0 });
+      const held = await health();
+      expect((held.viewLag as Record<string, number>)['gp-view']).toBeGreaterThan(0);
+      expect(Object.keys(held.viewsHeld as object)).toEqual(['gp-view']);
+
+      await releaseStoredOffsets(pool, ['gp-view'], topic);
+      await expect
+        .poll(health, { timeout: 30_000, interval: 200 })
+        .toMatchObject({ viewLag: { 'gp-view': 0 }, viewsHeld: {} });
+    } finally {
+      await pool.end();
+    }
   });
 
   test('an invalid NHS number is a 400, an unknown patient a 404, and the OpenAPI document is served', async ({
