@@ -6,7 +6,6 @@
  * event. Reads only. I/O (HTTP, SQL).
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { describeNhsNumberError, parseNhsNumber } from '../core/nhsNumber.js';
 import type { Pool } from '../platform/postgres.js';
 import {
   type AuditReceipt,
@@ -19,7 +18,6 @@ import {
 import { verifyPatientChain } from '../projections/audit-index/verifyPatientChain.js';
 import {
   type AuditEventQuery,
-  type BadParameter,
   badCursor,
   decodeTimelineCursor,
   encodePositionCursor,
@@ -35,40 +33,12 @@ import {
   pageQuery,
   timelinePage,
 } from './auditSchemas.js';
-import { PROBLEM_CONTENT_TYPE, problem } from './problemDetails.js';
+import { patientParam, replyUnknownPatient } from './patientParam.js';
+import { replyBadRequest, replyNotFound } from './problemDetails.js';
 import { nhsParam } from './viewSchemas.js';
 
-function badRequest(reply: FastifyReply, correlationId: string, bad: BadParameter) {
-  return reply
-    .status(400)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(
-      problem({
-        status: 400,
-        code: bad.code,
-        title: 'Bad request',
-        detail: bad.detail,
-        location: bad.location,
-        correlationId,
-      }),
-    );
-}
-
-function notFound(reply: FastifyReply, correlationId: string, code: string, title: string, detail: string) {
-  return reply
-    .status(404)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(problem({ status: 404, code, title, detail, correlationId }));
-}
-
 const unknownPatient = (reply: FastifyReply, correlationId: string) =>
-  notFound(
-    reply,
-    correlationId,
-    'CEL_ERR_UNKNOWN_PATIENT',
-    'Unknown patient',
-    'the audit index holds no events for this patient',
-  );
+  replyUnknownPatient(reply, correlationId, 'the audit index holds no events for this patient');
 
 /** The raw source message as text when it is UTF-8 (HL7, FHIR, JSON), else base64. */
 function receiptView(receipt: AuditReceipt) {
@@ -82,25 +52,12 @@ function receiptView(receipt: AuditReceipt) {
 }
 
 export const auditRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (app, { pool }) => {
-  const patient = (raw: string, reply: FastifyReply, correlationId: string) => {
-    const nhs = parseNhsNumber(raw);
-    if (!nhs.ok) {
-      void badRequest(reply, correlationId, {
-        code: 'CEL_ERR_INVALID_NHS_NUMBER',
-        detail: describeNhsNumberError(nhs.error),
-        location: '/nhs',
-      });
-      return undefined;
-    }
-    return nhs.value;
-  };
-
   app.get<{ Querystring: AuditEventQuery }>(
     '/audit/events',
     { schema: { querystring: auditEventsQuery, response: { 200: auditEventsPage } } },
     async (request, reply) => {
       const query = parseAuditEventQuery(request.query);
-      if (!query.ok) return badRequest(reply, String(request.id), query.error);
+      if (!query.ok) return replyBadRequest(reply, String(request.id), query.error);
       const { filter, after, limit } = query.value;
       const events = await listAuditEvents(pool, filter, after, limit);
       const last = events.at(-1);
@@ -114,13 +71,11 @@ export const auditRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (a
     async (request, reply) => {
       const records = await recordsOfEvent(pool, request.params.eventId);
       if (records.length === 0) {
-        return notFound(
-          reply,
-          String(request.id),
-          'CEL_ERR_UNKNOWN_EVENT',
-          'Unknown event',
-          'the audit index holds no record of this event id',
-        );
+        return replyNotFound(reply, String(request.id), {
+          code: 'CEL_ERR_UNKNOWN_EVENT',
+          title: 'Unknown event',
+          detail: 'the audit index holds no record of this event id',
+        });
       }
       const receipts = await readReceipts(pool, [
         ...new Set(records.flatMap((r) => (r.source.receiptId === null ? [] : [r.source.receiptId]))),
@@ -139,11 +94,11 @@ export const auditRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (a
     '/audit/patients/:nhs/timeline',
     { schema: { params: nhsParam, querystring: pageQuery, response: { 200: timelinePage } } },
     async (request, reply) => {
-      const nhs = patient(request.params.nhs, reply, String(request.id));
+      const nhs = patientParam(request.params.nhs, reply, String(request.id));
       if (nhs === undefined) return reply;
       const after = request.query.cursor === undefined ? undefined : decodeTimelineCursor(request.query.cursor);
       if (request.query.cursor !== undefined && after === undefined)
-        return badRequest(reply, String(request.id), badCursor);
+        return replyBadRequest(reply, String(request.id), badCursor);
       if (!(await isKnownPatient(pool, nhs))) return unknownPatient(reply, String(request.id));
       const page = await patientTimeline(pool, nhs, after, request.query.limit);
       return {
@@ -158,7 +113,7 @@ export const auditRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (a
     '/audit/patients/:nhs/verify',
     { schema: { params: nhsParam, response: { 200: chainVerdict } } },
     async (request, reply) => {
-      const nhs = patient(request.params.nhs, reply, String(request.id));
+      const nhs = patientParam(request.params.nhs, reply, String(request.id));
       if (nhs === undefined) return reply;
       if (!(await isKnownPatient(pool, nhs))) return unknownPatient(reply, String(request.id));
       return { nhsNumber: nhs, ...(await verifyPatientChain(pool, nhs)) };

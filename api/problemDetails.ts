@@ -3,7 +3,7 @@
  * error handler that turns any unhandled error into one — never a bare 500 with a stack. Pure
  * except the handler registration.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 
 export type ProblemDetails = {
   readonly type: string;
@@ -34,6 +34,29 @@ export function problem(options: {
     ...(options.location === undefined ? {} : { location: options.location }),
     correlationId: options.correlationId,
   };
+}
+
+/** What a route refuses, and where: `location` is the JSON pointer of the parameter at fault. */
+export type Refusal = { readonly code: string; readonly detail: string; readonly location?: string | undefined };
+
+/** Answers 400 with a problem body naming the parameter at fault. */
+export function replyBadRequest(reply: FastifyReply, correlationId: string, refusal: Refusal): FastifyReply {
+  return reply
+    .status(400)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem({ status: 400, title: 'Bad request', ...refusal, correlationId }));
+}
+
+/** Answers 404 with a problem body saying what is unknown. */
+export function replyNotFound(
+  reply: FastifyReply,
+  correlationId: string,
+  unknown: { readonly code: string; readonly title: string; readonly detail: string },
+): FastifyReply {
+  return reply
+    .status(404)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem({ status: 404, ...unknown, correlationId }));
 }
 
 /** fastify's own client errors, by status, under our codes: its `FST_ERR_…` codes are not part of the contract. */

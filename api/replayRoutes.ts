@@ -15,7 +15,7 @@ import {
   type WindowProblem,
 } from '../replay/parseReplayWindow.js';
 import { type LogSource, planWindow, readWindow } from '../replay/readWindow.js';
-import { PROBLEM_CONTENT_TYPE, problem } from './problemDetails.js';
+import { PROBLEM_CONTENT_TYPE, problem, replyBadRequest } from './problemDetails.js';
 
 export const MAX_WINDOW_DAYS = 31;
 const MAX_CONCURRENT_REPLAYS = 4;
@@ -74,19 +74,11 @@ export const replayRoutes: FastifyPluginAsync<{ readonly source: LogSource }> = 
       const window = parseReplayWindow(request.query, { maxDays: MAX_WINDOW_DAYS });
       if (!window.ok) {
         const [first] = window.error;
-        return reply
-          .status(400)
-          .type(PROBLEM_CONTENT_TYPE)
-          .send(
-            problem({
-              status: 400,
-              code: first === undefined ? 'CEL_ERR_BAD_REQUEST' : codeOf[first.kind],
-              title: 'Bad request',
-              detail: window.error.map(describeWindowProblem).join('; '),
-              location: first === undefined ? undefined : `/${parameterOf(first)}`,
-              correlationId,
-            }),
-          );
+        return replyBadRequest(reply, correlationId, {
+          code: first === undefined ? 'CEL_ERR_BAD_REQUEST' : codeOf[first.kind],
+          detail: window.error.map(describeWindowProblem).join('; '),
+          location: first === undefined ? undefined : `/${parameterOf(first)}`,
+        });
       }
       if (running >= MAX_CONCURRENT_REPLAYS) {
         return reply

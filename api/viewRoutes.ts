@@ -3,9 +3,8 @@
  * patients (with a change feed), and care-plan tasks. 400 for an invalid NHS number, 404 for
  * a patient the views have never seen. Reads only. I/O (HTTP, SQL).
  */
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { carePlanProjection as carePlanView } from '../consumers/views.js';
-import { describeNhsNumberError, parseNhsNumber } from '../core/nhsNumber.js';
 import type { Pool } from '../platform/postgres.js';
 import { eventsOfPatientUntil } from '../projections/audit-index/eventsOfPatientUntil.js';
 import { tasksDueBefore, tasksOfPatient } from '../projections/care-plan-view/queries.js';
@@ -15,32 +14,15 @@ import { gpRows } from '../projections/gp-view/rows.js';
 import { pharmacyView } from '../projections/pharmacy-view/pharmacyView.js';
 import { decodeCursor, encodeCursor, listOrders, ordersOfPatient } from '../projections/pharmacy-view/queries.js';
 import { foldEvents } from '../projections/projection.js';
-import { PROBLEM_CONTENT_TYPE, problem } from './problemDetails.js';
+import type { ClinicalEvent } from '../schemas/generated/events.js';
+import { patientParam, replyUnknownPatient } from './patientParam.js';
+import { replyBadRequest } from './problemDetails.js';
 import { gpSummary, medicationRow, nhsParam, pharmacyOrderRow, taskRow } from './viewSchemas.js';
 
 const MAX_PAGE = 1000;
 
-function badRequest(reply: FastifyReply, correlationId: string, code: string, detail: string, location: string) {
-  return reply
-    .status(400)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(problem({ status: 400, code, title: 'Bad request', detail, location, correlationId }));
-}
-
-function notFound(reply: FastifyReply, correlationId: string) {
-  return reply
-    .status(404)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(
-      problem({
-        status: 404,
-        code: 'CEL_ERR_UNKNOWN_PATIENT',
-        title: 'Unknown patient',
-        detail: 'no events have been seen for this patient',
-        correlationId,
-      }),
-    );
-}
+const unknownPatient = (reply: FastifyReply, correlationId: string) =>
+  replyUnknownPatient(reply, correlationId, 'no events have been seen for this patient');
 
 const asOfQuery = { type: 'object', properties: { asOf: { type: 'string', maxLength: 40 } } } as const;
 
@@ -51,45 +33,59 @@ function parseAsOf(raw: string | undefined): Date | undefined | 'invalid' {
   return /^\d{4}-\d{2}-\d{2}T/.test(raw) && !Number.isNaN(instant.getTime()) ? instant : 'invalid';
 }
 
+type PatientRequest = FastifyRequest<{ Params: { nhs: string }; Querystring: { asOf?: string } }>;
+
+/** How one patient route reads its answer: from the live view, or folded from the log as it stood at `asOf`. */
+type PatientRead<Body extends object> = {
+  /** From the live view; undefined when it has never seen the patient. */
+  readonly live: (nhs: string) => Promise<Body | undefined>;
+  /** From the patient's events recorded up to `asOf` (never none), with the live view's evolve. */
+  readonly folded: (nhs: string, events: readonly ClinicalEvent[]) => Body;
+};
+
 export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (app, { pool }) => {
   /**
-   * With `asOf`, a patient's view is folded from the events the log held at that instant
-   * (record time ≤ asOf, from the audit index), with the same evolve as the live view.
+   * The patient routes' common part: 400 for an invalid NHS number or `asOf`, 404 for a
+   * patient not seen (by then), and `{nhsNumber, asOf}` around the body. With `asOf`, the
+   * view is folded from the events the log held at that instant (record time ≤ asOf, from
+   * the audit index).
    */
-  const asOfRequested = (raw: string | undefined, reply: FastifyReply, correlationId: string) => {
-    const asOf = parseAsOf(raw);
-    if (asOf === 'invalid') {
-      void badRequest(reply, correlationId, 'CEL_ERR_BAD_INSTANT', 'asOf must be an ISO 8601 instant', '/asOf');
-      return 'invalid' as const;
-    }
-    return asOf;
-  };
-  const patient = (raw: string, reply: FastifyReply, correlationId: string) => {
-    const nhs = parseNhsNumber(raw);
-    if (!nhs.ok) {
-      void badRequest(reply, correlationId, 'CEL_ERR_INVALID_NHS_NUMBER', describeNhsNumberError(nhs.error), '/nhs');
-      return undefined;
-    }
-    return nhs.value;
-  };
+  const patientRoute =
+    <Body extends object>(read: PatientRead<Body>) =>
+    async (request: PatientRequest, reply: FastifyReply) => {
+      const correlationId = String(request.id);
+      const nhs = patientParam(request.params.nhs, reply, correlationId);
+      if (nhs === undefined) return reply;
+      const asOf = parseAsOf(request.query.asOf);
+      if (asOf === 'invalid') {
+        const refusal = { code: 'CEL_ERR_BAD_INSTANT', detail: 'asOf must be an ISO 8601 instant', location: '/asOf' };
+        return replyBadRequest(reply, correlationId, refusal);
+      }
+      if (asOf === undefined) {
+        const body = await read.live(nhs);
+        if (body === undefined) return unknownPatient(reply, correlationId);
+        return { nhsNumber: nhs, asOf: null, ...body };
+      }
+      const events = await eventsOfPatientUntil(pool, nhs, asOf);
+      if (events.length === 0) return unknownPatient(reply, correlationId);
+      return { nhsNumber: nhs, asOf: asOf.toISOString(), ...read.folded(nhs, events) };
+    };
+
+  const patientResponse = (properties: Record<string, unknown>) => ({
+    type: 'object',
+    properties: { nhsNumber: { type: 'string' }, asOf: { type: ['string', 'null'] }, ...properties },
+  });
 
   app.get<{ Params: { nhs: string }; Querystring: { asOf?: string } }>(
     '/patients/:nhs/gp-summary',
     { schema: { params: nhsParam, querystring: asOfQuery, response: { 200: gpSummary } } },
-    async (request, reply) => {
-      const nhs = patient(request.params.nhs, reply, String(request.id));
-      if (nhs === undefined) return reply;
-      const asOf = asOfRequested(request.query.asOf, reply, String(request.id));
-      if (asOf === 'invalid') return reply;
-      if (asOf !== undefined) {
-        const events = await eventsOfPatientUntil(pool, nhs, asOf);
-        if (events.length === 0) return notFound(reply, String(request.id));
-        return { nhsNumber: nhs, asOf: asOf.toISOString(), ...gpRows(nhs, foldEvents(gpView, events)) };
-      }
-      const state = await readGpState(pool, nhs);
-      if (state === undefined) return notFound(reply, String(request.id));
-      return { nhsNumber: nhs, asOf: null, ...gpRows(nhs, state) };
-    },
+    patientRoute({
+      live: async (nhs) => {
+        const state = await readGpState(pool, nhs);
+        return state === undefined ? undefined : gpRows(nhs, state);
+      },
+      folded: (nhs, events) => gpRows(nhs, foldEvents(gpView, events)),
+    }),
   );
 
   app.get<{ Params: { nhs: string }; Querystring: { asOf?: string } }>(
@@ -99,44 +95,27 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
         params: nhsParam,
         querystring: asOfQuery,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              nhsNumber: { type: 'string' },
-              asOf: { type: ['string', 'null'] },
-              currentMedications: { type: 'array', items: medicationRow },
-              orders: { type: 'array', items: pharmacyOrderRow },
-            },
-          },
+          200: patientResponse({
+            currentMedications: { type: 'array', items: medicationRow },
+            orders: { type: 'array', items: pharmacyOrderRow },
+          }),
         },
       },
     },
-    async (request, reply) => {
-      const nhs = patient(request.params.nhs, reply, String(request.id));
-      if (nhs === undefined) return reply;
-      const asOf = asOfRequested(request.query.asOf, reply, String(request.id));
-      if (asOf === 'invalid') return reply;
-      if (asOf !== undefined) {
-        const events = await eventsOfPatientUntil(pool, nhs, asOf);
-        if (events.length === 0) return notFound(reply, String(request.id));
-        return {
-          nhsNumber: nhs,
-          asOf: asOf.toISOString(),
-          currentMedications: gpRows(nhs, foldEvents(gpView, events)).currentMedications,
-          // Same order as the live query (by order id).
-          orders: [...pharmacyView.rows(nhs, foldEvents(pharmacyView, events)).orders].sort((a, b) =>
-            a.orderId.localeCompare(b.orderId),
-          ),
-        };
-      }
-      const [state, orders] = await Promise.all([readGpState(pool, nhs), ordersOfPatient(pool, nhs)]);
-      if (state === undefined && orders.length === 0) return notFound(reply, String(request.id));
-      return {
-        nhsNumber: nhs,
-        currentMedications: state === undefined ? [] : gpRows(nhs, state).currentMedications,
-        orders,
-      };
-    },
+    patientRoute({
+      live: async (nhs) => {
+        const [state, orders] = await Promise.all([readGpState(pool, nhs), ordersOfPatient(pool, nhs)]);
+        if (state === undefined && orders.length === 0) return undefined;
+        return { currentMedications: state === undefined ? [] : gpRows(nhs, state).currentMedications, orders };
+      },
+      folded: (nhs, events) => ({
+        currentMedications: gpRows(nhs, foldEvents(gpView, events)).currentMedications,
+        // Same order as the live query (by order id).
+        orders: [...pharmacyView.rows(nhs, foldEvents(pharmacyView, events)).orders].sort((a, b) =>
+          a.orderId.localeCompare(b.orderId),
+        ),
+      }),
+    }),
   );
 
   app.get<{ Querystring: { status?: 'active' | 'cancelled' | 'discontinued'; since?: string; limit: number } }>(
@@ -162,13 +141,11 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
     async (request, reply) => {
       const since = request.query.since === undefined ? undefined : decodeCursor(request.query.since);
       if (request.query.since !== undefined && since === undefined) {
-        return badRequest(
-          reply,
-          String(request.id),
-          'CEL_ERR_BAD_CURSOR',
-          'since is not a cursor this API returned',
-          '/since',
-        );
+        return replyBadRequest(reply, String(request.id), {
+          code: 'CEL_ERR_BAD_CURSOR',
+          detail: 'since is not a cursor this API returned',
+          location: '/since',
+        });
       }
       const page = await listOrders(pool, { status: request.query.status, since, limit: request.query.limit });
       return { orders: page.orders, cursor: encodeCursor(page.cursor) };
@@ -181,39 +158,21 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
       schema: {
         params: nhsParam,
         querystring: asOfQuery,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              nhsNumber: { type: 'string' },
-              asOf: { type: ['string', 'null'] },
-              tasks: { type: 'array', items: taskRow },
-            },
-          },
-        },
+        response: { 200: patientResponse({ tasks: { type: 'array', items: taskRow } }) },
       },
     },
-    async (request, reply) => {
-      const nhs = patient(request.params.nhs, reply, String(request.id));
-      if (nhs === undefined) return reply;
-      const asOf = asOfRequested(request.query.asOf, reply, String(request.id));
-      if (asOf === 'invalid') return reply;
-      if (asOf !== undefined) {
-        const events = await eventsOfPatientUntil(pool, nhs, asOf);
-        if (events.length === 0) return notFound(reply, String(request.id));
-        return {
-          nhsNumber: nhs,
-          asOf: asOf.toISOString(),
-          // Same order as the live query (by due time, then task id).
-          tasks: [...carePlanView.rows(nhs, foldEvents(carePlanView, events)).tasks].sort(
-            (a, b) => a.dueAt.localeCompare(b.dueAt) || a.taskId.localeCompare(b.taskId),
-          ),
-        };
-      }
-      const [tasks, state] = await Promise.all([tasksOfPatient(pool, nhs), readGpState(pool, nhs)]);
-      if (tasks.length === 0 && state === undefined) return notFound(reply, String(request.id));
-      return { nhsNumber: nhs, tasks };
-    },
+    patientRoute({
+      live: async (nhs) => {
+        const [tasks, state] = await Promise.all([tasksOfPatient(pool, nhs), readGpState(pool, nhs)]);
+        return tasks.length === 0 && state === undefined ? undefined : { tasks };
+      },
+      folded: (nhs, events) => ({
+        // Same order as the live query (by due time, then task id).
+        tasks: [...carePlanView.rows(nhs, foldEvents(carePlanView, events)).tasks].sort(
+          (a, b) => a.dueAt.localeCompare(b.dueAt) || a.taskId.localeCompare(b.taskId),
+        ),
+      }),
+    }),
   );
 
   app.get<{ Querystring: { dueBefore: string; status?: 'open' | 'closed'; limit: number } }>(
@@ -235,13 +194,11 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
     async (request, reply) => {
       const dueBefore = new Date(request.query.dueBefore);
       if (Number.isNaN(dueBefore.getTime()) || !/\d{4}-\d{2}-\d{2}/.test(request.query.dueBefore)) {
-        return badRequest(
-          reply,
-          String(request.id),
-          'CEL_ERR_BAD_INSTANT',
-          'dueBefore must be an ISO 8601 instant',
-          '/dueBefore',
-        );
+        return replyBadRequest(reply, String(request.id), {
+          code: 'CEL_ERR_BAD_INSTANT',
+          detail: 'dueBefore must be an ISO 8601 instant',
+          location: '/dueBefore',
+        });
       }
       return {
         tasks: await tasksDueBefore(pool, { dueBefore, status: request.query.status, limit: request.query.limit }),
