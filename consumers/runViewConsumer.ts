@@ -3,8 +3,9 @@
  * Correctness does not rest on the client: progress is the stored offset in PostgreSQL, each
  * batch's first offset is checked against it (below: skip the overlap; above: re-seek), the
  * offset advances by compare-and-set (a zombie's batch rolls back), and Kafka's committed
- * offsets are written only to show lag. Emits `batch.applied`, `batch.dead-lettered`,
- * `partition.reseeked`, `partition.lost`. I/O.
+ * offsets are written only to show lag. A member the client gives up on is replaced. Emits
+ * `batch.applied`, `batch.dead-lettered`, `partition.reseeked`, `partition.lost`,
+ * `consumer.restarting`. I/O.
  */
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -49,6 +50,8 @@ export type ViewConsumerOptions<State, Decoded = ClinicalEvent> = {
   readonly failpoints?: {
     readonly midBatch?: () => Promise<void>;
     readonly afterCommitBeforeKafkaCommit?: () => Promise<void>;
+    /** Called before each batch is applied; what it throws leaves eachBatch (kafkajs sees it). */
+    readonly beforeBatch?: () => Promise<void>;
   };
 };
 
@@ -96,6 +99,9 @@ export type ViewConsumer = {
   readonly events: EventEmitter;
 };
 
+/** The longest wait before a consumer that kafkajs gave up on is replaced. */
+const MAX_RESTART_DELAY_MS = 60_000;
+
 /** How often a held partition looks again whether its hold is lifted. */
 const HOLD_POLL_MS = 200;
 
@@ -127,6 +133,9 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
   const held = new Set<number>();
   let consumer: Consumer | undefined;
   let stopping = false;
+  /** Members replaced in a row without a batch applied in between; reset by the next applied batch. */
+  let failures = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
 
   const hooks = (attempt: number): ApplyHooks => ({
     ...(options.failpoints?.midBatch ? { midBatch: options.failpoints.midBatch } : {}),
@@ -227,6 +236,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     commitOffsetsIfNecessary,
   }: EachBatchPayload) {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    await options.failpoints?.beforeBatch?.();
     const records: BatchRecord<Decoded>[] = [];
     for (const message of batch.messages) records.push(await decode(message));
     const partition = batch.partition;
@@ -240,6 +250,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
       const result = await applyWithRetries({ topic, partition, records, seekedTo: seekedTo.get(partition) });
       seekedTo.delete(partition);
       // Committed: say so before anything below can throw (a heartbeat refused in a rebalance).
+      failures = 0;
       if (result !== undefined && result.to > result.from) {
         events.emit('batch.applied', { partition, ...result });
         if (result.deadLettered > 0) events.emit('batch.dead-lettered', { partition, count: result.deadLettered });
@@ -281,6 +292,73 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     }
   }
 
+  /**
+   * Joins the group with a new kafkajs consumer. kafkajs restarts itself after most errors;
+   * after one it does not retry (an unexpected exception, an authorisation failure) it stops
+   * for good, and the view would fall silently behind. Then a new member replaces it, after
+   * 1 s, doubling up to a minute while it keeps failing.
+   */
+  async function startMember(): Promise<void> {
+    consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: 20_000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+    });
+    const current = consumer;
+    // On every assignment, start from the offsets stored with the view. Seek timing in
+    // kafkajs is loose, so every batch is checked against the stored offset as well.
+    current.on(current.events.GROUP_JOIN, async ({ payload }) => {
+      const assigned = payload.memberAssignment[topic] ?? [];
+      try {
+        const stored = await readStoredOffsets(pool, view.name, topic);
+        for (const partition of assigned) {
+          const offset = stored.get(partition);
+          if (offset === undefined) continue;
+          seekedTo.set(partition, offset);
+          current.seek({ topic, partition, offset: String(offset) });
+        }
+      } catch (error) {
+        // The batches' own check against the stored offsets re-seeks where this could not.
+        log.warn({ err: error, partitions: assigned }, 'stored offsets not read on assignment');
+      }
+      log.info({ partitions: assigned }, 'partitions assigned');
+    });
+    current.on(current.events.CRASH, ({ payload }) => {
+      if (payload.restart || stopping || consumer !== current) return;
+      replaceMember(current, payload.error);
+    });
+    await current.connect();
+    await current.subscribe({ topic, fromBeginning: true });
+    await current.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      eachBatch,
+    });
+  }
+
+  function replaceMember(failed: Consumer, error: unknown): void {
+    failures += 1;
+    const inMs = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (failures - 1));
+    log.error(
+      { err: error, failures, restartInMs: inMs },
+      'view consumer stopped on an error the Kafka client does not retry; a new one starts',
+    );
+    events.emit('consumer.restarting', { error, inMs });
+    restartTimer = setTimeout(async () => {
+      if (stopping) return;
+      await failed.disconnect().catch(() => undefined);
+      try {
+        await startMember();
+      } catch (startError) {
+        if (consumer !== undefined && !stopping) replaceMember(consumer, startError);
+      }
+    }, inMs);
+  }
+
   return {
     events,
     async start() {
@@ -298,39 +376,11 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
           events.emit('fold-version.changed', { recorded, configured: view.foldVersion });
         }
       }
-      consumer = options.kafka.consumer({
-        groupId: options.groupId,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1000,
-        rebalanceTimeout: 20_000,
-        maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
-        ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
-      });
-      const current = consumer;
-      // On every assignment, start from the offsets stored with the view. Seek timing in
-      // kafkajs is loose, so every batch is checked against the stored offset as well.
-      current.on(current.events.GROUP_JOIN, async ({ payload }) => {
-        const assigned = payload.memberAssignment[topic] ?? [];
-        const stored = await readStoredOffsets(pool, view.name, topic);
-        for (const partition of assigned) {
-          const offset = stored.get(partition);
-          if (offset === undefined) continue;
-          seekedTo.set(partition, offset);
-          current.seek({ topic, partition, offset: String(offset) });
-        }
-        log.info({ partitions: assigned }, 'partitions assigned');
-      });
-      await current.connect();
-      await current.subscribe({ topic, fromBeginning: true });
-      await current.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachBatch,
-      });
+      await startMember();
     },
     async stop() {
       stopping = true;
+      clearTimeout(restartTimer);
       await consumer?.disconnect();
     },
   };
