@@ -9,8 +9,8 @@ import { describe, expect } from '../test/support/fixtures.js';
 import { uniqueName } from '../test/support/uniqueName.js';
 import { caughtUp, expectViewsToEqualReference, openViewLog, produce } from '../test/support/viewLog.js';
 import { workload } from '../test/support/viewWorkload.js';
-import { createViewConsumer, type ViewConsumer } from './runViewConsumer.js';
-import { liveViews } from './views.js';
+import type { ViewConsumer } from './runViewConsumer.js';
+import { runnableViews } from './views.js';
 
 describe('a consumer the Kafka client gives up on', () => {
   test('is replaced by a new member, and the view catches up', async ({ databaseUrl, registryUrl, kafkaBrokers }) => {
@@ -19,11 +19,10 @@ describe('a consumer the Kafka client gives up on', () => {
     await produce(log, events);
     const thrownBy = new Set<string>();
     const restarts: unknown[] = [];
-    const consumers: ViewConsumer[] = Object.values(liveViews).map((view) =>
-      createViewConsumer({
+    const consumers: ViewConsumer[] = runnableViews.map((view) =>
+      view.consumer({
         kafka: log.kafka,
         pool: log.pool,
-        view,
         topic: log.topic,
         codec: log.codec,
         groupId: uniqueName(`restart-${view.name}`),
