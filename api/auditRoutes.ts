@@ -2,11 +2,13 @@
  * The audit history API over the audit index: events by patient, type, clinical time,
  * correlation id or source message (paged in log order), every log record of one event with
  * its raw source message, a patient's timeline in clinical-time order, and the verification
- * of a patient's hash chain. 400 names the parameter at fault; 404 for an unknown patient or
+ * of a patient's hash chain; anchors of all chains, taken and checked. 400 names the parameter at fault; 404 for an unknown patient or
  * event. Reads only. I/O (HTTP, SQL).
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Pool } from '../platform/postgres.js';
+import { checkAnchor, takeAnchor } from '../projections/audit-index/anchors.js';
+import { type AnchorHead, anchorFromJson, anchorToJson } from '../projections/audit-index/auditAnchor.js';
 import {
   type AuditReceipt,
   isKnownPatient,
@@ -25,6 +27,9 @@ import {
   parseAuditEventQuery,
 } from './auditQuery.js';
 import {
+  anchorBody,
+  anchorQuery,
+  anchorVerdict,
   auditEventDetail,
   auditEventsPage,
   auditEventsQuery,
@@ -36,6 +41,9 @@ import {
 import { patientParam, replyUnknownPatient } from './patientParam.js';
 import { replyBadRequest, replyNotFound } from './problemDetails.js';
 import { nhsParam } from './viewSchemas.js';
+
+/** A full anchor holds about 130 bytes per patient: this takes about 500,000 patients; the CLI takes any number. */
+const MAX_ANCHOR_BYTES = 64 * 1024 * 1024;
 
 const unknownPatient = (reply: FastifyReply, correlationId: string) =>
   replyUnknownPatient(reply, correlationId, 'the audit index holds no events for this patient');
@@ -105,6 +113,33 @@ export const auditRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (a
         nhsNumber: nhs,
         events: page.events,
         cursor: page.last === undefined ? (request.query.cursor ?? null) : encodeTimelineCursor(page.last),
+      };
+    },
+  );
+
+  app.get<{ Querystring: { heads: boolean } }>(
+    '/audit/anchor',
+    { schema: { querystring: anchorQuery, response: { 200: anchorBody } } },
+    async (request) => anchorToJson(await takeAnchor(pool), { withHeads: request.query.heads }),
+  );
+
+  app.post<{ Body: unknown }>(
+    '/audit/anchor/verify',
+    { bodyLimit: MAX_ANCHOR_BYTES, schema: { body: { type: 'object' }, response: { 200: anchorVerdict } } },
+    async (request, reply) => {
+      const parsed = anchorFromJson(request.body);
+      if (!parsed.ok)
+        return replyBadRequest(reply, String(request.id), { code: 'CEL_ERR_BAD_ANCHOR', detail: parsed.error });
+      const verdict = await checkAnchor(pool, parsed.anchor);
+      const head = (h: AnchorHead | undefined) =>
+        h === undefined ? null : { chainSeq: String(h.chainSeq), entryHash: h.entryHash };
+      return {
+        ...verdict,
+        differences: verdict.differences.map((d) => ({
+          nhsNumber: d.nhsNumber,
+          anchored: head(d.anchored),
+          now: head(d.now),
+        })),
       };
     },
   );

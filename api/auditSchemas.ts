@@ -128,3 +128,43 @@ export const chainVerdict = {
     },
   },
 } as const;
+
+const anchoredHead = {
+  type: ['object', 'null'],
+  properties: { chainSeq: str, entryHash: str },
+} as const;
+
+/** An anchor as JSON (auditAnchor.ts): the position, the root, the counts, and with `heads` every chain head. */
+export const anchorBody = {
+  type: 'object',
+  properties: {
+    format: str,
+    takenAt: str,
+    position: { type: 'object', additionalProperties: { type: 'object', additionalProperties: str } },
+    root: str,
+    patients: { type: 'integer' },
+    entries: str,
+    heads: {
+      type: 'array',
+      items: { type: 'object', properties: { nhsNumber: str, chainSeq: str, entryHash: str } },
+    },
+  },
+} as const;
+
+export const anchorQuery = {
+  type: 'object',
+  properties: { heads: { type: 'boolean', default: false, description: 'include every chain head (large)' } },
+} as const;
+
+export const anchorVerdict = {
+  type: 'object',
+  properties: {
+    intact: { type: 'boolean' },
+    anchoredRoot: str,
+    root: str,
+    differences: {
+      type: 'array',
+      items: { type: 'object', properties: { nhsNumber: str, anchored: anchoredHead, now: anchoredHead } },
+    },
+  },
+} as const;

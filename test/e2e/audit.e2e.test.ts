@@ -2,10 +2,14 @@
  * The audit index end to end: the sample timeline delivered over MLLP and HTTP is indexed
  * record for record (with the raw source messages), found by each filter, paged exactly once
  * while new events arrive, and a row altered in PostgreSQL breaks its patient's chain at
- * exactly that row, through the API and the verify tool.
+ * exactly that row, through the API and the verify tool; an anchor taken earlier shows a chain
+ * cut short with its head rewritten to match.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { createKafkaClient } from '../../platform/kafka.js';
@@ -73,19 +77,28 @@ const query = (params: Record<string, string>) => `/audit/events?${new URLSearch
 const countBy = <T>(items: readonly T[], key: (item: T) => string) =>
   items.reduce((m, i) => m.set(key(i), (m.get(key(i)) ?? 0) + 1), new Map<string, number>());
 
-/** The verify tool run as an operator would, against the service's database. */
-function runVerifyTool(databaseUrl: URL, args: readonly string[]): Promise<{ code: number | null; stdout: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/auditVerify.ts', 'verify', ...args], {
+/** The audit tool run as an operator would, against the service's database. */
+function runAuditTool(
+  databaseUrl: URL,
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/auditCli.ts', ...args], {
     cwd: repoRoot,
     env: { ...process.env, DATABASE_URL: databaseUrl.toString(), LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
+  let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
   });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout })));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
+
+const runVerifyTool = (databaseUrl: URL, args: readonly string[]) => runAuditTool(databaseUrl, ['verify', ...args]);
 
 describe('the audit index', () => {
   test('indexes every record once, with its raw source message, and finds it by each filter', async ({ service }) => {
@@ -348,6 +361,94 @@ describe('the audit index', () => {
       });
     } finally {
       await db.end();
+    }
+  });
+
+  test('an anchor kept outside shows a chain cut short with its head rewritten, which the chain alone cannot', async ({
+    service,
+    databaseUrl,
+  }) => {
+    await deliverTimeline(service);
+    const dir = await mkdtemp(join(tmpdir(), 'cel-anchor-'));
+    const db = new pg.Client({ connectionString: databaseUrl.toString() });
+    await db.connect();
+    try {
+      const file = join(dir, 'anchor.json');
+      const taken = await runAuditTool(databaseUrl, ['anchor', '--out', file]);
+      expect(taken.code, taken.stderr).toBe(0);
+      const anchor = JSON.parse(await readFile(file, 'utf8')) as { root: string; patients: number; heads: unknown[] };
+      expect(anchor.heads).toHaveLength(anchor.patients);
+      expect(taken.stderr).toContain(`root ${anchor.root}`);
+      // The API gives the same root (no event arrived since), without the heads unless asked.
+      const current = await get<{ root: string; heads?: unknown[] }>(service, '/audit/anchor');
+      expect(current.body.root).toBe(anchor.root);
+      expect(current.body.heads).toBeUndefined();
+      expect((await get<{ heads: unknown[] }>(service, '/audit/anchor?heads=true')).body.heads).toEqual(anchor.heads);
+      // Written once: an anchor file is never overwritten.
+      expect((await runAuditTool(databaseUrl, ['anchor', '--out', file])).code).toBe(1);
+
+      const verifyAnchor = (body: unknown) =>
+        fetch(`${service.httpUrl}/audit/anchor/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+      expect(await runAuditTool(databaseUrl, ['verify', '--anchor', file])).toMatchObject({ code: 0 });
+      expect((await verifyAnchor(anchor)).body).toMatchObject({ intact: true, differences: [] });
+
+      // Cut the longest chain short by its last entry and rewrite its head to match.
+      const chains = await db.query<{ nhs: string; n: number }>(
+        'SELECT nhs_number::text AS nhs, max(chain_seq)::int AS n FROM audit_events GROUP BY 1 ORDER BY 2 DESC, 1',
+      );
+      const [victim] = chains.rows;
+      if (victim === undefined || victim.n < 2) throw new Error('the timeline has too few events per patient');
+      const hashOf = async (seq: number) =>
+        (
+          await db.query<{ h: string }>(
+            'SELECT entry_hash AS h FROM audit_events WHERE nhs_number = $1 AND chain_seq = $2',
+            [victim.nhs, seq],
+          )
+        ).rows[0]?.h;
+      const lastHash = await hashOf(victim.n);
+      const newHead = await hashOf(victim.n - 1);
+      await db.query('DELETE FROM audit_events WHERE nhs_number = $1 AND chain_seq = $2', [victim.nhs, victim.n]);
+      await db.query('UPDATE audit_chain_heads SET chain_seq = $2, entry_hash = $3 WHERE nhs_number = $1', [
+        victim.nhs,
+        victim.n - 1,
+        newHead,
+      ]);
+      // The chain alone is whole...
+      expect((await get(service, `/audit/patients/${victim.nhs}/verify`)).body).toMatchObject({ ok: true });
+      expect(await runVerifyTool(databaseUrl, [])).toMatchObject({ code: 0 });
+      // ...the anchor is not, and names the patient.
+      const checked = await runAuditTool(databaseUrl, ['verify', '--anchor', file]);
+      expect(checked.code).toBe(1);
+      expect(checked.stdout).toContain(
+        `DIFFERS ${victim.nhs}: the anchor of ${(anchor as unknown as { takenAt: string }).takenAt} recorded head chain_seq ${victim.n} ${lastHash}; the stored rows give ${victim.n - 1} ${newHead}`,
+      );
+      expect(checked.stdout).toMatch(/anchor of .*: BROKEN/);
+      expect((await verifyAnchor(anchor)).body).toMatchObject({
+        intact: false,
+        differences: [
+          {
+            nhsNumber: victim.nhs,
+            anchored: { chainSeq: String(victim.n), entryHash: lastHash },
+            now: { chainSeq: String(victim.n - 1), entryHash: newHead },
+          },
+        ],
+      });
+      // The root alone (as kept in a ticket) still tells that something changed, not who.
+      const { heads: _heads, ...rootOnly } = anchor;
+      expect((await verifyAnchor(rootOnly)).body).toMatchObject({ intact: false, differences: [] });
+      // An anchor edited after it was taken is refused.
+      const edited = { ...anchor, heads: [...anchor.heads].reverse().slice(1) };
+      expect(await verifyAnchor(edited)).toMatchObject({
+        status: 400,
+        body: { code: 'CEL_ERR_BAD_ANCHOR', detail: 'the heads do not give the root: the anchor was altered' },
+      });
+    } finally {
+      await db.end();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
