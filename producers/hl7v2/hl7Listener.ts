@@ -37,21 +37,30 @@ export function createHl7Listener(
     {
       async onMessage(frame, connection) {
         const header = headerOfFrame(frame);
-        const outcome = await deps.ingest.ingest({
-          receiptId: randomUUID(),
-          receivedAt: deps.clock(),
-          channel: 'HL7V2',
-          endpoint: MLLP_ENDPOINT,
-          contentType: 'x-application/hl7-v2+er7',
-          payload: frame,
-          correlationId: randomUUID(),
-          remoteAddress: connection.remoteAddress,
-          messageType: header === undefined ? null : `${header.messageCode}^${header.triggerEvent}`,
-          messageId: header?.controlId ?? null,
-        });
-        return encoder.encode(
-          buildAck(header, answerOf(outcome), { controlId: randomUUID().slice(0, 20), now: deps.clock() }),
-        );
+        const correlationId = randomUUID();
+        let answer: AckAnswer;
+        try {
+          const outcome = await deps.ingest.ingest({
+            receiptId: randomUUID(),
+            receivedAt: deps.clock(),
+            channel: 'HL7V2',
+            endpoint: MLLP_ENDPOINT,
+            contentType: 'x-application/hl7-v2+er7',
+            payload: frame,
+            correlationId,
+            remoteAddress: connection.remoteAddress,
+            messageType: header === undefined ? null : `${header.messageCode}^${header.triggerEvent}`,
+            messageId: header?.controlId ?? null,
+          });
+          answer = answerOf(outcome);
+        } catch (error) {
+          // PostgreSQL unreachable, or a fault of ours: not accepted, so the sender must send it
+          // again (AR 207) rather than wait for an ACK that never comes. A resend after events
+          // reached the log is a duplicate the dedup and the views absorb; nothing is lost.
+          deps.logger.error({ err: error, correlationId }, 'HL7 message not processed; answered AR for a resend');
+          answer = { kind: 'unavailable', reason: 'the message could not be processed now' };
+        }
+        return encoder.encode(buildAck(header, answer, { controlId: randomUUID().slice(0, 20), now: deps.clock() }));
       },
       onOversized(_connection, maxFrameBytes) {
         return encoder.encode(
