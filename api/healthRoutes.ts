@@ -10,6 +10,8 @@ const healthBody = {
     viewLag: { type: 'object', additionalProperties: { type: 'integer' } },
     /** Views a rebuild holds at fixed offsets while it compares itself with them (new events wait), and until when. */
     viewsHeld: { type: 'object', additionalProperties: { type: 'string', format: 'date-time' } },
+    /** Views that did not start, and why (e.g. their log was recreated: rebuild them); the `views` check is then down. */
+    viewsNotRunning: { type: 'object', additionalProperties: { type: 'string' } },
   },
 } as const;
 

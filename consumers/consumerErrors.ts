@@ -48,3 +48,26 @@ export class HoldPlacedError extends Error {
     this.name = 'HoldPlacedError';
   }
 }
+
+/**
+ * The view has applied offsets the log does not have: the topic was recreated or truncated
+ * since. Applying from here would skip the new records below the stored offsets, so the
+ * consumer refuses to start.
+ */
+export class LogBehindViewError extends Error {
+  readonly code = 'CEL_ERR_LOG_BEHIND_VIEW';
+  readonly retriable = false;
+  constructor(
+    readonly view: string,
+    readonly topic: string,
+    readonly partition: number,
+    readonly stored: bigint,
+    readonly end: bigint,
+  ) {
+    super(
+      `${view}: applied up to offset ${stored} of ${topic}[${partition}], but the log ends at ${end}: the topic was recreated or truncated since, and new records would be skipped. ` +
+        `Point TOPIC_NAMESPACE (and KAFKA_BROKERS) at the log this view was built from, or rebuild it from this log (npm run replay -- rebuild ${view})`,
+    );
+    this.name = 'LogBehindViewError';
+  }
+}

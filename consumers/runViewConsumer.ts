@@ -16,7 +16,12 @@ import { isTransientPgError, type Pool } from '../platform/postgres.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import type { TopicRole } from '../schemas/topics.js';
 import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
-import { HoldPlacedError, PartitionOwnershipLostError, StoredOffsetGapError } from './consumerErrors.js';
+import {
+  HoldPlacedError,
+  LogBehindViewError,
+  PartitionOwnershipLostError,
+  StoredOffsetGapError,
+} from './consumerErrors.js';
 import type { DeadLetterRecord } from './deadLetters.js';
 import { recordFoldVersion } from './foldVersions.js';
 import type { LiveView, LogIndex } from './liveView.js';
@@ -364,6 +369,11 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     async start() {
       const offsets = await fetchPartitionOffsets(options.kafka, topic);
       await initStoredOffsets(pool, view.name, topic, new Map(offsets.map((o) => [o.partition, o.low])));
+      const stored = await readStoredOffsets(pool, view.name, topic);
+      for (const { partition, high } of offsets) {
+        const next = stored.get(partition) ?? 0n;
+        if (next > high) throw new LogBehindViewError(view.name, topic, partition, next, high);
+      }
       if (!('kind' in view) && view.foldVersion !== undefined) {
         const recorded = await recordFoldVersion(pool, view.name, view.foldVersion);
         if (recorded !== view.foldVersion) {

@@ -8,12 +8,15 @@ import type { Logger } from '../platform/logger.js';
 import type { Pool } from '../platform/postgres.js';
 import type { RecordCodec } from '../platform/recordCodec.js';
 import type { TopicNames } from '../schemas/topics.js';
+import { LogBehindViewError } from './consumerErrors.js';
 import { createDeadLetterPublisher } from './deadLetterPublisher.js';
 import type { RunnableView, ViewConsumer } from './runViewConsumer.js';
 import { readHolds, readStoredOffsets } from './storedOffsets.js';
 
 export type RunningViews = {
   readonly consumers: ReadonlyMap<string, ViewConsumer>;
+  /** Views that were not started, and why (each reason names what to do). */
+  readonly refused: ReadonlyMap<string, string>;
   lag(): Promise<Readonly<Record<string, number>>>;
   /** The views a rebuild holds while it compares itself with them, and until when (ISO 8601). */
   held(): Promise<Readonly<Record<string, string>>>;
@@ -35,6 +38,7 @@ export async function startViews(deps: {
 }): Promise<RunningViews> {
   const deadLetters = createDeadLetterPublisher(deps.kafka, deps.recordCodec, deps.topics['dead-letter'], deps.clock);
   const consumers = new Map<string, ViewConsumer>();
+  const refused = new Map<string, string>();
   for (const view of deps.views) {
     const consumer = view.consumer({
       kafka: deps.kafka,
@@ -45,11 +49,21 @@ export async function startViews(deps: {
       logger: deps.logger,
       publishDeadLetters: (records) => deadLetters.publish(records),
     });
-    await consumer.start();
+    try {
+      await consumer.start();
+    } catch (error) {
+      // A view that must not run as things stand (its log was recreated) stays stopped and
+      // says why in /health; the adapters and the other views go on.
+      if (!(error instanceof LogBehindViewError)) throw error;
+      deps.logger.error({ err: error, view: view.name }, 'view not started');
+      refused.set(view.name, error.message);
+      continue;
+    }
     consumers.set(view.name, consumer);
   }
   return {
     consumers,
+    refused,
     async lag() {
       const ends = new Map<string, readonly PartitionOffsets[]>();
       const result: Record<string, number> = {};

@@ -29,6 +29,9 @@ function failpointFromEnvironment(): { readonly at: 'mid-batch' | 'after-commit'
   return { at: match[1] as 'mid-batch' | 'after-commit', batch: Number(match[2]) };
 }
 
+/** Consumers started so far: stopped again if a later one cannot start, so the process exits. */
+const consumers: ViewConsumer[] = [];
+
 try {
   const stack = await stackUp(config, { logger, onProgress: (m) => process.stderr.write(`${m}\n`) });
   const topics = topicNames(config.topicNamespace);
@@ -48,7 +51,6 @@ try {
   // The audit indexes run here only when CEL_VIEWS names them (`npm start` runs them itself).
   const indexes = runnableAuditIndexes(recordCodec).filter((i) => process.env.CEL_VIEWS?.split(',').includes(i.name));
   const maxBytes = Number(process.env.CEL_MAX_BATCH_BYTES ?? 4 * 1024 * 1024);
-  const consumers: ViewConsumer[] = [];
   for (const name of selected) {
     const view = liveViews[name];
     const common = {
@@ -105,4 +107,6 @@ try {
   logger.error({ err: error }, 'views start-up failed');
   process.stderr.write(`views start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
+  await Promise.allSettled(consumers.map((c) => c.stop()));
+  process.exit(1); // the pool and the Kafka clients made before the failure would keep the process alive
 }

@@ -266,10 +266,18 @@ async function rebuildHoldingLock(
     const ends = (await endOffsetsOf(admin, topic)).ends;
     await holdStoredOffsets(pool, views, topic, ends, HOLD_MS);
     // A batch that committed before the hold may have passed the end read above; nothing
-    // passes the hold from now on, so hold where the furthest of the two stands.
+    // passes the hold from now on, so hold where the furthest of the two stands — never past
+    // the log's end (a view ahead of its log waits for no record that does not exist).
     const live = await readStoredOffsets(pool, view.name, topic);
     const rebuilt = await readStoredOffsets(pool, progressName, topic);
-    const at = new Map([...ends].map(([p, end]) => [p, [end, live.get(p) ?? 0n, rebuilt.get(p) ?? 0n].reduce(max)]));
+    const endsNow = (await endOffsetsOf(admin, topic)).ends;
+    const at = new Map(
+      [...ends].map(([p, end]) => {
+        const furthest = [end, live.get(p) ?? 0n, rebuilt.get(p) ?? 0n].reduce(max);
+        const logEnd = endsNow.get(p) ?? end;
+        return [p, furthest < logEnd ? furthest : logEnd];
+      }),
+    );
     if (!sameOffsets(at, ends)) await holdStoredOffsets(pool, views, topic, at, HOLD_MS);
     let renewing = Promise.resolve();
     const renewal = setInterval(() => {

@@ -119,8 +119,15 @@ export async function runService(
     replay: { kafka, topic: topics.canonical, codec: eventCodec },
     ...(views === undefined
       ? {}
-      : { details: async () => ({ viewLag: await views.lag(), viewsHeld: await views.held() }) }),
+      : {
+          details: async () => ({
+            viewLag: await views.lag(),
+            viewsHeld: await views.held(),
+            ...(views.refused.size === 0 ? {} : { viewsNotRunning: Object.fromEntries(views.refused) }),
+          }),
+        }),
     checks: {
+      ...(views === undefined ? {} : { views: async () => views.refused.size === 0 }),
       kafka: async () => (await probeKafka(stack.brokers, 2000)) !== undefined,
       registry: () => isRegistryUp(stack.registry),
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,

@@ -3,15 +3,19 @@
  * expected-views.json, read through the API — the GP summary of each patient, the pharmacy's
  * active orders and the care-plan tasks. Lists are compared as sets, on the fields the
  * expected file names. A view held by a rebuild shows in /health, and its new events wait
- * until the hold is lifted.
+ * until the hold is lifted. A view ahead of its log (the topic recreated, the database kept)
+ * is not started and /health says why, while the adapters and the other views go on.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { holdStoredOffsets, readStoredOffsets, releaseStoredOffsets } from '../../consumers/storedOffsets.js';
 import { createPool } from '../../platform/postgres.js';
+import { runMigrations } from '../../platform/runMigrations.js';
+import { topicNames } from '../../schemas/topics.js';
 import { SAMPLES_DIR } from '../support/samples.js';
-import { deliverSample, serviceTest as test } from '../support/serviceUnderTest.js';
+import { deliverSample, startServiceUnderTest, serviceTest as test } from '../support/serviceUnderTest.js';
+import { uniqueName } from '../support/uniqueName.js';
 
 type Row = Record<string, unknown>;
 type ExpectedViews = {
@@ -101,6 +105,49 @@ describe('the views through the API', () => {
         .toMatchObject({ viewLag: { 'gp-view': 0 }, viewsHeld: {} });
     } finally {
       await pool.end();
+    }
+  });
+
+  test('a view ahead of its log is not started and /health says why; the adapters and other views go on', async ({
+    databaseUrl,
+    registryUrl,
+    kafkaBrokers,
+  }) => {
+    const namespace = uniqueName('recreated');
+    await runMigrations(databaseUrl);
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      // The GP view applied 100 records per partition of a log since recreated (empty now).
+      await pool.query(
+        `INSERT INTO view_stored_offsets (view, topic, partition, next_offset)
+         SELECT 'gp-view', $1::text, p, 100 FROM generate_series(0, 2) AS p`,
+        [topicNames(namespace).canonical],
+      );
+    } finally {
+      await pool.end();
+    }
+    const service = await startServiceUnderTest(
+      { databaseUrl, registryUrl, kafkaBrokers },
+      { TOPIC_NAMESPACE: namespace },
+    );
+    try {
+      const health = await get(`${service.httpUrl}/health`);
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ status: 'degraded', checks: { views: 'down', mllp: 'up', kafka: 'up' } });
+      const why = (health.body.viewsNotRunning as Record<string, string>)['gp-view'];
+      expect(why).toMatch(/applied up to offset 100 of .*clinical-events\[\d\], but the log ends at 0/);
+      expect(why).toContain('npm run replay -- rebuild gp-view');
+      expect(Object.keys(health.body.viewsNotRunning as object)).toEqual(['gp-view']);
+
+      const [line] = timeline;
+      if (line === undefined) throw new Error('the timeline has lines');
+      expect((await deliverSample(service, line.file)).ack).toBe('AA');
+      await service.ingest.idle();
+      await expect
+        .poll(async () => (await get(`${service.httpUrl}/health`)).body.viewLag, { timeout: 30_000, interval: 200 })
+        .toMatchObject({ 'pharmacy-view': 0, 'care-plan-view': 0 });
+    } finally {
+      await service.close();
     }
   });
 
