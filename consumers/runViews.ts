@@ -23,6 +23,9 @@ export type RunningViews = {
   stop(): Promise<void>;
 };
 
+/** How often a view that was not started is tried again. */
+const RETRY_REFUSED_MS = 10_000;
+
 export const groupIdOf = (namespace: string, view: string) => `${namespace}.${view}`;
 
 export async function startViews(deps: {
@@ -39,7 +42,8 @@ export async function startViews(deps: {
   const deadLetters = createDeadLetterPublisher(deps.kafka, deps.recordCodec, deps.topics['dead-letter'], deps.clock);
   const consumers = new Map<string, ViewConsumer>();
   const refused = new Map<string, string>();
-  for (const view of deps.views) {
+  /** Starts the view's consumer; false, with the reason kept for /health, when the view must not run as things stand. */
+  const start = async (view: RunnableView): Promise<boolean> => {
     const consumer = view.consumer({
       kafka: deps.kafka,
       pool: deps.pool,
@@ -52,15 +56,31 @@ export async function startViews(deps: {
     try {
       await consumer.start();
     } catch (error) {
-      // A view that must not run as things stand (its log was recreated) stays stopped and
-      // says why in /health; the adapters and the other views go on.
+      // Its log was recreated: it stays stopped and says why in /health; the adapters and the
+      // other views go on. It is tried again now and then, so once rebuilt it starts by itself.
       if (!(error instanceof LogBehindViewError)) throw error;
-      deps.logger.error({ err: error, view: view.name }, 'view not started');
+      if (!refused.has(view.name)) deps.logger.error({ err: error, view: view.name }, 'view not started');
       refused.set(view.name, error.message);
-      continue;
+      return false;
     }
     consumers.set(view.name, consumer);
-  }
+    if (refused.delete(view.name)) deps.logger.info({ view: view.name }, 'view started');
+    return true;
+  };
+  for (const view of deps.views) await start(view);
+
+  let retrying = Promise.resolve();
+  const retry = setInterval(() => {
+    retrying = retrying.then(async () => {
+      for (const view of deps.views.filter((v) => refused.has(v.name))) {
+        await start(view).catch((error: unknown) =>
+          deps.logger.warn({ err: error, view: view.name }, 'view start failed; trying again later'),
+        );
+      }
+    });
+  }, RETRY_REFUSED_MS);
+  retry.unref();
+
   return {
     consumers,
     refused,
@@ -86,6 +106,8 @@ export async function startViews(deps: {
       return Object.fromEntries([...holds].map(([view, until]) => [view, until.toISOString()]));
     },
     async stop() {
+      clearInterval(retry);
+      await retrying;
       await Promise.all([...consumers.values()].map((c) => c.stop()));
       await deadLetters.close();
     },
