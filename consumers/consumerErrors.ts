@@ -63,10 +63,14 @@ export class LogBehindViewError extends Error {
     readonly partition: number,
     readonly stored: bigint,
     readonly end: bigint,
+    /** What else may be done besides pointing at the right log: a view can be rebuilt, a log index cannot. */
+    rebuildable: boolean,
   ) {
     super(
       `${view}: applied up to offset ${stored} of ${topic}[${partition}], but the log ends at ${end}: the topic was recreated or truncated since, and new records would be skipped. ` +
-        `Point TOPIC_NAMESPACE (and KAFKA_BROKERS) at the log this view was built from, or rebuild it from this log (npm run replay -- rebuild ${view})`,
+        (rebuildable
+          ? `Point TOPIC_NAMESPACE (and KAFKA_BROKERS) at the log this view was built from, or rebuild it from this log (npm run replay -- rebuild ${view})`
+          : `Point TOPIC_NAMESPACE (and KAFKA_BROKERS) at the log it indexed; a new log needs a new TOPIC_NAMESPACE (what ${view} holds of the old one is kept)`),
     );
     this.name = 'LogBehindViewError';
   }

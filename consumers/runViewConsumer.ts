@@ -372,7 +372,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
       const stored = await readStoredOffsets(pool, view.name, topic);
       for (const { partition, high } of offsets) {
         const next = stored.get(partition) ?? 0n;
-        if (next > high) throw new LogBehindViewError(view.name, topic, partition, next, high);
+        if (next > high) throw new LogBehindViewError(view.name, topic, partition, next, high, !('kind' in view));
       }
       if (!('kind' in view) && view.foldVersion !== undefined) {
         const recorded = await recordFoldVersion(pool, view.name, view.foldVersion);
