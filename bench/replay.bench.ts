@@ -62,7 +62,7 @@ async function rebuildGpView(context: BenchContext, log: CanonicalTopic, pool: P
   );
   const seconds = (performance.now() - started) / 1000;
   if (outcome.kind !== 'swapped') throw new Error(`the rebuild did not swap: ${outcome.kind}`);
-  const { live, rebuilt } = outcome.swap;
+  const { live, rebuilt } = outcome.swap.compared;
   if (live.checksum.md5 !== rebuilt.checksum.md5 || live.checksum.rows !== rebuilt.checksum.rows)
     throw new Error(
       `rebuilt gp-view differs from live: ${rebuilt.checksum.md5} (${rebuilt.checksum.rows} rows) vs ${live.checksum.md5} (${live.checksum.rows} rows)`,

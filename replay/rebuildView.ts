@@ -30,7 +30,13 @@ import {
   positionOf,
   sameOffsets,
 } from './rebuildProgress.js';
-import { type SwapOutcome, swapViewVersion } from './swapViewVersion.js';
+import {
+  type ComparedVersions,
+  compareVersions,
+  type SwapOutcome,
+  type SwapPlan,
+  swapViewVersion,
+} from './swapViewVersion.js';
 import { progressNameOf } from './versionNames.js';
 import { startViewVersion } from './viewVersions.js';
 
@@ -303,17 +309,21 @@ async function rebuildHoldingLock(
     return { kind: 'interrupted', version, storedOffsets: stored };
   };
 
+  const plan = { view, topic, liveVersion, version };
   try {
+    let compared: ComparedVersions | undefined;
     for (let round = 1; ; round += 1) {
       await catchUp();
       if (aborted()) return await interrupted();
-      // Hold both where the log ends, let both get there, and swap: the checksums then compare
-      // like with like however fast events arrive. Live readers are served throughout; only
-      // new events wait, for the seconds the alignment and the checksums take.
+      // Hold both where the log ends and let both get there: first to compare them (from one
+      // snapshot: the hold is lifted as soon as it is fixed, and the live view goes on while
+      // every row of both is read), then, briefly, to swap. Between the two both apply the
+      // same records, so they stay as equal as they were. Live readers are served throughout;
+      // only new events wait, while the two are brought to the same offsets.
       const hold = await holdBoth();
       try {
         deps.progress(
-          `${label}: holding v${liveVersion} and v${version} at offset ${positionOf(hold.at)} to compare them`,
+          `${label}: holding v${liveVersion} and v${version} at offset ${positionOf(hold.at)} ${compared === undefined ? 'to compare them' : 'to swap'}`,
         );
         const rebuilt = await catchUp(hold.at);
         if (aborted()) return await interrupted();
@@ -327,15 +337,14 @@ async function rebuildHoldingLock(
             continue;
           }
         }
-        // Not aligned: the live consumer is not running (or far behind); it re-seeks to the
-        // rebuilt offsets after the swap, and the checksums are printed as not comparable.
-        const swap = await swapWithRetries(deps, {
-          view,
-          topic,
-          liveVersion,
-          version,
-          requireSameOffsets: !lastRound && aligned,
-        });
+        if (compared === undefined || !aligned) {
+          // Not aligned: the live consumer is not running (or far behind); it re-seeks to the
+          // rebuilt offsets after the swap, and the checksums are printed as not comparable.
+          compared = await compareVersions(pool, plan, hold.release);
+          deps.progress(describeComparison(label, compared));
+          if (aligned && !lastRound) continue;
+        }
+        const swap = await swapWithRetries(deps, { ...plan, requireSameOffsets: !lastRound && aligned }, compared);
         if (swap.kind === 'offsets-differ') {
           deps.progress(`${label}: the live view moved on during the swap; catching up again (round ${round + 1})`);
           continue;
@@ -345,7 +354,7 @@ async function rebuildHoldingLock(
         const elapsed = ((lastApplyAt ?? now()) - (firstApplyAt ?? now())) / 1000;
         const eventsPerSecond = elapsed > 0 ? counts.consumed / elapsed : 0;
         deps.progress(
-          `${label}: swapped in; ${counts.consumed} events read in ${elapsed.toFixed(1)}s (${Math.round(eventsPerSecond)} events/s)`,
+          `${label}: swapped in at offset ${positionOf(swap.swappedAt.rebuilt)}; ${counts.consumed} events read in ${elapsed.toFixed(1)}s (${Math.round(eventsPerSecond)} events/s)`,
         );
         await admin
           .deleteGroups([`${deps.groupPrefix}.${progressName}`])
@@ -361,11 +370,20 @@ async function rebuildHoldingLock(
   }
 }
 
+const describeComparison = (label: string, compared: ComparedVersions): string => {
+  const { live, rebuilt } = compared;
+  const where = sameOffsets(live.offsets, rebuilt.offsets)
+    ? `at offset ${positionOf(live.offsets)}`
+    : `at offsets ${positionOf(live.offsets)} (live) and ${positionOf(rebuilt.offsets)} (rebuilt), not comparable`;
+  const verdict = live.checksum.md5 === rebuilt.checksum.md5 ? 'equal' : 'different';
+  return `${label}: checksums ${where}: ${verdict} (${live.checksum.rows} and ${rebuilt.checksum.rows} rows)`;
+};
+
 /** The swap waits for locks held by live batches; a lock timeout or deadlock is retried. */
-async function swapWithRetries(deps: RebuildDeps, plan: Parameters<typeof swapViewVersion>[1]): Promise<SwapOutcome> {
+async function swapWithRetries(deps: RebuildDeps, plan: SwapPlan, compared: ComparedVersions): Promise<SwapOutcome> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await swapViewVersion(deps.pool, plan);
+      return await swapViewVersion(deps.pool, plan, compared);
     } catch (error) {
       if (!isTransientPgError(error) || attempt >= SWAP_ATTEMPTS) throw error;
       deps.logger.warn({ err: error, view: plan.view.name, attempt }, 'swap did not get its locks; retrying');

@@ -13,7 +13,7 @@ import { canonical, caughtUp, openViewLog, produce } from '../test/support/viewL
 import { patientEvents, referenceRows, workload } from '../test/support/viewWorkload.js';
 import { rebuildableViews } from './rebuildableViews.js';
 import { positionOf } from './rebuildProgress.js';
-import { swapViewVersion } from './swapViewVersion.js';
+import { compareVersions, swapViewVersion } from './swapViewVersion.js';
 import { progressNameOf } from './versionNames.js';
 import { startViewVersion } from './viewVersions.js';
 
@@ -69,16 +69,17 @@ describe('swapViewVersion', () => {
       await expect.poll(rebuiltAt, { timeout: 60_000, interval: 10 }).toBeGreaterThan(0n);
       await rebuild.stop();
 
-      const swap = await swapViewVersion(log.pool, {
-        view,
-        topic: log.topic,
-        liveVersion: version.liveVersion,
-        version: version.version,
-        requireSameOffsets: false,
-      });
+      const plan = { view, topic: log.topic, liveVersion: version.liveVersion, version: version.version };
+      const compared = await compareVersions(log.pool, plan);
+      // Not forced, the swap refuses versions at different offsets and changes nothing.
+      const refused = await swapViewVersion(log.pool, { ...plan, requireSameOffsets: true }, compared);
+      expect(refused.kind).toBe('offsets-differ');
+      expect(await readStoredOffsets(log.pool, progressName, log.topic)).toEqual(compared.rebuilt.offsets);
+      const swap = await swapViewVersion(log.pool, { ...plan, requireSameOffsets: false }, compared);
       if (swap.kind !== 'swapped') throw new Error(`expected a swap, got ${swap.kind}`);
-      expect(positionOf(swap.rebuilt.offsets)).toBeLessThan(positionOf(swap.live.offsets));
-      expect(await readStoredOffsets(log.pool, VIEW, log.topic)).toEqual(swap.rebuilt.offsets);
+      expect(swap.swappedAt.rebuilt).toEqual(compared.rebuilt.offsets);
+      expect(positionOf(swap.swappedAt.rebuilt)).toBeLessThan(positionOf(swap.swappedAt.live));
+      expect(await readStoredOffsets(log.pool, VIEW, log.topic)).toEqual(swap.swappedAt.rebuilt);
       // The fold version moves with the progress: the rebuilt version's is now the view's.
       expect(await foldVersions()).toEqual({ [VIEW]: ltcList, [progressNameOf(VIEW, version.liveVersion)]: ltcList });
 

@@ -14,9 +14,10 @@
  * compare-and-set (from the offset it read before the swap) fails unless the new stored
  * offset is the same, so it rolls back and its next batch starts from the new stored offsets
  * — nothing is lost or applied twice. The checksums (the slow part: every row of both
- * versions) are taken before any lock, in one read-only snapshot, and the swap goes ahead only
- * if the offsets they were taken at still hold; with no writer left, the progress moves before
- * the view's tables are locked, so readers wait only for the renames.
+ * versions) are taken before, by compareVersions, in one read-only snapshot; the swap itself
+ * goes ahead (unless forced) only if both versions have applied the same offsets when it locks
+ * them. With no writer left, the progress moves before the view's tables are locked, so
+ * readers wait only for the renames.
  */
 import { quoteIdentifier } from '../consumers/jsonStateStore.js';
 import { readStoredOffsets, releaseStoredOffsets } from '../consumers/storedOffsets.js';
@@ -34,17 +35,22 @@ export type SwapPlan = {
   /** The version being replaced, and the one replacing it. */
   readonly liveVersion: number;
   readonly version: number;
-  /** Swap only if both versions have applied exactly the same offsets (so their checksums must be equal). */
+  /** Swap only if both versions have applied exactly the same offsets when the swap locks them. */
   readonly requireSameOffsets: boolean;
 };
 
 export type SwappedSide = { readonly version: number; readonly offsets: Offsets; readonly checksum: ViewChecksum };
 
+/** Both versions' checksums, from one snapshot, with the offsets each had applied in it. */
+export type ComparedVersions = { readonly live: SwappedSide; readonly rebuilt: SwappedSide };
+
 export type SwapOutcome =
   | {
       readonly kind: 'swapped';
-      readonly live: SwappedSide;
-      readonly rebuilt: SwappedSide;
+      /** The comparison made before the swap. */
+      readonly compared: ComparedVersions;
+      /** The offsets each version had applied at the swap (equal unless the swap was forced). */
+      readonly swappedAt: { readonly live: Offsets; readonly rebuilt: Offsets };
       /** The replaced version's tables, as now named. */
       readonly retiredTables: ViewTables;
     }
@@ -60,6 +66,32 @@ export class VersionNotBuildingError extends Error {
     super(`${view} v${version} is no longer being built (another rebuild swapped it in?); see view_versions`);
     this.name = 'VersionNotBuildingError';
   }
+}
+
+/**
+ * The checksums of both versions (the slow part: every row of both), from one read-only
+ * snapshot and without locks. `onSnapshot` runs as soon as the snapshot is fixed: whatever
+ * holds kept the two versions at the same offsets can be lifted then.
+ */
+export async function compareVersions(
+  pool: Pool,
+  plan: Omit<SwapPlan, 'requireSameOffsets'>,
+  onSnapshot?: () => Promise<void>,
+): Promise<ComparedVersions> {
+  const { view, topic, liveVersion, version } = plan;
+  return withSnapshot(pool, async (tx) => {
+    const liveOffsets = await readStoredOffsets(tx, view.name, topic);
+    const rebuiltOffsets = await readStoredOffsets(tx, progressNameOf(view.name, version), topic);
+    await onSnapshot?.();
+    return {
+      live: { version: liveVersion, offsets: liveOffsets, checksum: await viewChecksum(tx, view.tables) },
+      rebuilt: {
+        version,
+        offsets: rebuiltOffsets,
+        checksum: await viewChecksum(tx, versionTablesOf(view.tables, version)),
+      },
+    };
+  });
 }
 
 async function lockStoredOffsets(tx: Tx, progressName: string, topic: string): Promise<Offsets> {
@@ -80,24 +112,12 @@ async function moveProgress(tx: Tx, from: string, to: string): Promise<void> {
   await tx.query('UPDATE view_fold_versions SET view = $2::text WHERE view = $1::text', params);
 }
 
-export async function swapViewVersion(pool: Pool, plan: SwapPlan): Promise<SwapOutcome> {
+export async function swapViewVersion(pool: Pool, plan: SwapPlan, compared: ComparedVersions): Promise<SwapOutcome> {
   const { view, topic, liveVersion, version } = plan;
   const live = view.tables;
   const building = versionTablesOf(live, version);
   const retired = versionTablesOf(live, liveVersion);
   const buildingProgress = progressNameOf(view.name, version);
-  // The checksums first, from one snapshot and without locks: on a large view they take
-  // seconds, and the lock below stops every view's batches while it is held. The swap then
-  // proceeds only if the offsets the checksums were taken at still hold (or it is forced).
-  const checked = await withSnapshot(pool, async (tx) => {
-    const liveOffsets = await readStoredOffsets(tx, view.name, topic);
-    const rebuiltOffsets = await readStoredOffsets(tx, buildingProgress, topic);
-    if (plan.requireSameOffsets && !sameOffsets(liveOffsets, rebuiltOffsets)) return undefined;
-    return {
-      live: { version: liveVersion, offsets: liveOffsets, checksum: await viewChecksum(tx, live) },
-      rebuilt: { version, offsets: rebuiltOffsets, checksum: await viewChecksum(tx, building) },
-    };
-  });
   return withTransaction(pool, async (tx) => {
     await tx.query('LOCK TABLE view_processed_events, view_dead_letters IN SHARE ROW EXCLUSIVE MODE');
     const versions = await readViewVersions(tx, view.name, { forUpdate: true });
@@ -106,12 +126,8 @@ export async function swapViewVersion(pool: Pool, plan: SwapPlan): Promise<SwapO
       throw new VersionNotBuildingError(view.name, version);
     const liveOffsets = await lockStoredOffsets(tx, view.name, topic);
     const rebuiltOffsets = await lockStoredOffsets(tx, buildingProgress, topic);
-    // With same offsets required, the snapshot had live = rebuilt; unmoved, they still are.
-    const moved =
-      checked === undefined ||
-      !sameOffsets(rebuiltOffsets, checked.rebuilt.offsets) ||
-      (plan.requireSameOffsets && !sameOffsets(liveOffsets, checked.live.offsets));
-    if (moved) return { kind: 'offsets-differ', liveOffsets, rebuiltOffsets };
+    if (plan.requireSameOffsets && !sameOffsets(liveOffsets, rebuiltOffsets))
+      return { kind: 'offsets-differ', liveOffsets, rebuiltOffsets };
     await moveProgress(tx, view.name, progressNameOf(view.name, liveVersion));
     await moveProgress(tx, buildingProgress, view.name);
     // The rebuild held both at the offsets compared; the new live version goes on from there.
@@ -138,7 +154,11 @@ export async function swapViewVersion(pool: Pool, plan: SwapPlan): Promise<SwapO
         WHERE view = $1::text AND version = $2::int`,
       [view.name, version, JSON.stringify(live)],
     );
-    // Forced while the live view moves on, its checksum is the one taken at `checked.live.offsets`.
-    return { kind: 'swapped', live: checked.live, rebuilt: checked.rebuilt, retiredTables: retired };
+    return {
+      kind: 'swapped',
+      compared,
+      swappedAt: { live: liveOffsets, rebuilt: rebuiltOffsets },
+      retiredTables: retired,
+    };
   });
 }

@@ -44,15 +44,23 @@ const describeSide = (name: string, what: string, side: SwappedSide): string =>
   `at offsets ${describeOffsets(side.offsets)}`;
 
 function report(view: string, outcome: Extract<RebuildOutcome, { kind: 'swapped' }>): void {
-  const { live, rebuilt, retiredTables } = outcome.swap;
+  const { compared, swappedAt, retiredTables } = outcome.swap;
+  const { live, rebuilt } = compared;
   const lines = [describeSide(view, 'live', live), describeSide(view, 'rebuilt', rebuilt)];
   if (!sameOffsets(live.offsets, rebuilt.offsets)) {
-    lines.push(`${view}: checksums not comparable: the live view had not applied the same offsets when swapped`);
+    lines.push(
+      `${view}: checksums not comparable: the live view had not applied the same offsets (was its consumer running?)`,
+    );
   } else if (live.checksum.md5 === rebuilt.checksum.md5) {
     lines.push(`${view}: rebuild equals live`);
   } else {
     lines.push(`${view}: rebuild differs from live at the same offsets (expected only if the fold has changed)`);
   }
+  lines.push(
+    sameOffsets(swappedAt.live, swappedAt.rebuilt)
+      ? `${view}: swapped at offsets ${describeOffsets(swappedAt.rebuilt)}, both versions having applied the same records since the comparison`
+      : `${view}: swapped without the live view at the same offsets (live ${describeOffsets(swappedAt.live)}, rebuilt ${describeOffsets(swappedAt.rebuilt)}): the live consumer goes on from the rebuilt offsets`,
+  );
   lines.push(
     `${view}: v${rebuilt.version} is live; v${live.version} retired as ${Object.values(retiredTables).join(', ')}` +
       (outcome.dropped.length > 0 ? '' : ' (drop it with --drop-old)'),

@@ -212,7 +212,13 @@ describe('rebuilding a view', () => {
       expect(await exited, running.stderr()).toBe(0);
       expect(sends).toBeGreaterThan(3); // the traffic went on through the whole rebuild
       // Held at the same offsets, the two versions compare however fast events arrive.
+      // Held to compare (the hold lifted once the snapshot is fixed), then held again, briefly, to swap.
       expect(running.stderr()).toMatch(/holding v1 and v2 at offset \d+ to compare them/);
+      expect(running.stderr()).toMatch(/checksums at offset \d+: equal/);
+      expect(running.stderr()).toMatch(/holding v1 and v2 at offset \d+ to swap/);
+      expect(running.stdout()).toMatch(
+        /swapped at offsets .*, both versions having applied the same records since the comparison/,
+      );
       const { live, rebuilt } = printedChecksums(running.stdout());
       expect(rebuilt).toBe(live);
       expect(running.stdout()).toContain('care-plan-view: rebuild equals live');
