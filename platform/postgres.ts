@@ -27,6 +27,14 @@ export function createPool(
   pool.on('error', (error) =>
     options.logger?.warn({ err: error }, 'idle PostgreSQL connection lost; the pool replaces it'),
   );
+  // A checked-out client has no pool listener: a connection lost between two of its queries
+  // (a failover, pg_terminate_backend) would be an unhandled 'error' that ends the process.
+  // Its next query fails instead (a transient error: the work is retried on a new client).
+  pool.on('connect', (client) => {
+    client.on('error', (error) =>
+      options.logger?.warn({ err: error }, 'PostgreSQL connection lost while in use; its work is retried'),
+    );
+  });
   return pool;
 }
 
@@ -143,7 +151,10 @@ export async function isDatabaseUp(databaseUrl: URL, timeoutMs = 2000): Promise<
 /** Errors worth retrying as they are: lock and serialization conflicts, a connection lost or the server restarting. */
 export function isTransientPgError(error: unknown): boolean {
   if (!isPgError(error))
-    return error instanceof Error && /Connection terminated|ECONNRESET|ECONNREFUSED/.test(error.message);
+    return (
+      error instanceof Error &&
+      /Connection terminated|ECONNRESET|ECONNREFUSED|not queryable|Client was closed/.test(error.message)
+    );
   return (
     ['55P03', '40001', '40P01', '57P01', '57P02', '57P03', '25P03'].includes(error.code) || error.code.startsWith('08')
   );

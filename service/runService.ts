@@ -139,6 +139,9 @@ export async function runService(
   const { port: httpPort } = api.server.address() as AddressInfo;
   const httpUrl = `http://${config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host}:${httpPort}`;
   logger.info({ http: httpUrl, mllpPort: mllpAddress.port }, 'adapters listening');
+  // A release interrupted by a crash or a lost database leaves parked inputs whose patient is
+  // known by now: release them (in the background; failures are retried).
+  void ingest.releaseResolvable();
 
   return {
     httpUrl,
@@ -149,7 +152,7 @@ export async function runService(
     views,
     async close() {
       await Promise.all([api.close(), mllp.close()]);
-      await ingest.idle();
+      await ingest.close();
       await publisher.close();
       await views?.stop(); // finishes the batch in hand
       await pool.end();

@@ -44,6 +44,8 @@ describe('the HL7 listener when ingest fails', () => {
       },
       redrive: async () => undefined,
       idle: async () => undefined,
+      releaseResolvable: async () => undefined,
+      close: async () => undefined,
     };
     server = createHl7Listener(OPTIONS, { ingest, clock: () => new Date(), logger: createLogger('silent') });
     const address = await server.listen();

@@ -129,6 +129,22 @@ export async function parkedWaitingOn(
   return result.rows.map(toHeld);
 }
 
+/**
+ * Parked inputs whose patient can be identified now — the mapping they wait on has been
+ * learned — oldest first. Normally released the moment the mapping arrives; this finds those
+ * a failed release (PostgreSQL lost, a crash in between) left behind.
+ */
+export async function parkedNowResolvable(pool: Pool): Promise<readonly HeldInput[]> {
+  const result = await pool.query<HeldRow>(
+    `SELECT park_id AS id, ${COLUMNS}, NULL::text AS location FROM ingest_parked p
+      WHERE status = 'parked'
+        AND EXISTS (SELECT 1 FROM patient_identity_xref x
+                     WHERE x.authority = p.waiting_authority AND x.local_id = p.waiting_local_id)
+      ORDER BY park_id`,
+  );
+  return result.rows.map(toHeld);
+}
+
 export async function resolveParked(pool: Pool, parkId: number, resolution: string): Promise<void> {
   await pool.query(
     `UPDATE ingest_parked SET status = 'released', resolved_at = now(), resolution = $2::text

@@ -6,7 +6,7 @@
  * I/O.
  */
 import type { Logger } from '../../platform/logger.js';
-import type { Pool } from '../../platform/postgres.js';
+import { isTransientPgError, type Pool } from '../../platform/postgres.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
 import { completeEvents, type MappedFacts } from '../eventDraft.js';
 import { decidePatient, type PatientDecision } from '../patient/decidePatient.js';
@@ -20,6 +20,7 @@ import {
   keepRejected,
   markRedriven,
   type ParkReason,
+  parkedNowResolvable,
   parkedWaitingOn,
   parkInput,
   resolveParked,
@@ -99,6 +100,10 @@ export type IngestService = {
   redrive(kind: 'parked' | 'rejected', id: number): Promise<IngestOutcome | undefined>;
   /** Resolves once releases triggered so far have run (tests and shutdown). */
   idle(): Promise<void>;
+  /** Releases every parked input whose patient can be identified now; run at start (a crash may have left some). */
+  releaseResolvable(): Promise<void>;
+  /** Stops retrying failed releases, and waits for the one in hand. */
+  close(): Promise<void>;
 };
 
 export type IngestDeps = {
@@ -114,23 +119,44 @@ type Redrive = { readonly kind: 'parked' | 'rejected'; readonly id: number };
 export function createIngestService(deps: IngestDeps): IngestService {
   const log = deps.logger.child({ module: 'ingest' });
   let releases: Promise<void> = Promise.resolve();
+  /** Sweeps in a row that failed; the next waits longer (1 s doubling up to a minute). */
+  let failedSweeps = 0;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  /** Runs held inputs through the pipeline again, serially in park order: one released may teach what unblocks the next. */
+  const releaseAll = async (find: () => Promise<readonly HeldInput[]>): Promise<void> => {
+    for (const held of await find()) {
+      const outcome = await run(messageOf(held), { kind: 'parked', id: held.id });
+      log.info({ parkId: held.id, correlationId: held.correlationId, outcome: outcome.kind }, 'parked input released');
+    }
+  };
+
+  const enqueueRelease = (find: () => Promise<readonly HeldInput[]>) => {
+    releases = releases
+      .then(() => releaseAll(find))
+      .then(() => {
+        failedSweeps = 0;
+      })
+      .catch((error: unknown) => {
+        // Still parked, never lost: look again for every parked input whose patient is known now.
+        failedSweeps += 1;
+        const inMs = Math.min(60_000, 1000 * 2 ** (failedSweeps - 1));
+        log.error(
+          { err: error, retryInMs: inMs },
+          'releasing parked inputs failed; they stay parked and are tried again',
+        );
+        clearTimeout(sweepTimer);
+        if (!closed) sweepTimer = setTimeout(sweep, inMs);
+      });
+  };
 
   const release = (learned: readonly { authority: string; localId: string }[]) => {
-    if (learned.length === 0) return;
-    // Serial, in park order: a parked message released here may teach what unblocks the next.
-    releases = releases.then(async () => {
-      for (const held of await parkedWaitingOn(deps.pool, learned)) {
-        const outcome = await run(messageOf(held), { kind: 'parked', id: held.id });
-        log.info(
-          { parkId: held.id, correlationId: held.correlationId, outcome: outcome.kind },
-          'parked input released',
-        );
-      }
-    });
-    releases = releases.catch((error: unknown) =>
-      log.error({ err: error }, 'releasing parked inputs failed; they stay parked'),
-    );
+    if (learned.length > 0) enqueueRelease(() => parkedWaitingOn(deps.pool, learned));
   };
+
+  /** Releases every parked input whose patient can be identified now (after a failed release, and at start). */
+  const sweep = () => enqueueRelease(() => parkedNowResolvable(deps.pool));
 
   async function run(message: InboundMessage, redrive: Redrive | undefined): Promise<IngestOutcome> {
     const { correlationId, receiptId } = message;
@@ -255,7 +281,17 @@ export function createIngestService(deps: IngestDeps): IngestService {
   }
 
   return {
-    ingest: (message) => run(message, undefined),
+    async ingest(message) {
+      try {
+        return await run(message, undefined);
+      } catch (error) {
+        // PostgreSQL lost or unreachable: nothing was accepted, so every channel answers its
+        // "not stored, resend" (AR 207, 503). A resend of what did reach the log is a duplicate.
+        if (!isTransientPgError(error)) throw error;
+        log.warn({ err: error, correlationId: message.correlationId }, 'database unavailable; input not accepted');
+        return { kind: 'unavailable', correlationId: message.correlationId, reason: 'the database is unavailable' };
+      }
+    },
     async redrive(kind, id) {
       const held = await findHeld(deps.pool, kind, id);
       if (held === undefined) return undefined;
@@ -264,6 +300,15 @@ export function createIngestService(deps: IngestDeps): IngestService {
       return outcome;
     },
     idle: () => releases,
+    releaseResolvable() {
+      sweep();
+      return releases;
+    },
+    async close() {
+      closed = true;
+      clearTimeout(sweepTimer);
+      await releases;
+    },
   };
 }
 

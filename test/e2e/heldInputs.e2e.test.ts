@@ -1,10 +1,12 @@
 /**
  * Nothing lost, nothing guessed: a refused message and an unidentifiable one are kept, listed
  * and re-drivable by an operator (HTTP admin API and the CLI); the parked one is released by
- * itself when a later message teaches its patient's NHS number; the log CLI shows the result.
+ * itself when a later message teaches its patient's NHS number, or by the sweep when that
+ * release did not happen; the log CLI shows the result.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { topicNames } from '../../schemas/topics.js';
 import { toNeutral } from '../support/neutralEvent.js';
@@ -28,6 +30,9 @@ async function cli(script: string, args: readonly string[], env: Record<string, 
 }
 
 type HeldView = { id: number; reasonCode: string; status: string; channel: string };
+
+const parkedList = async (service: { readonly httpUrl: string }) =>
+  ((await (await fetch(`${service.httpUrl}/admin/parked`)).json()) as { parked: HeldView[] }).parked;
 
 describe('held inputs', () => {
   test('a rejected message is kept with its reason, listed, and re-drivable', async ({ service }) => {
@@ -111,6 +116,37 @@ describe('held inputs', () => {
     )?.eventsWhenResolved;
     const events = (await readCanonicalEvents(service)).map(toNeutral);
     for (const event of released ?? []) expect(events).toContainEqual(event);
+  });
+
+  test('a parked message whose mapping was learned but whose release did not happen is released by the sweep', async ({
+    service,
+    databaseUrl,
+  }) => {
+    expect((await deliverSample(service, 'hl7v2/adt_a08_mrn_only_parked.hl7')).ack).toBe('AA');
+    const waiting = await parkedList(service);
+    expect(waiting).toHaveLength(1);
+    // As after a crash (or a lost database) between learning the mapping and the release: the
+    // mapping is there, the input still parked.
+    const db = new pg.Client({ connectionString: databaseUrl.toString() });
+    await db.connect();
+    try {
+      const on = await db.query<{ authority: string; local_id: string }>(
+        "SELECT waiting_authority AS authority, waiting_local_id AS local_id FROM ingest_parked WHERE status = 'parked'",
+      );
+      const [row] = on.rows;
+      if (row === undefined) throw new Error('the parked input waits on a local identifier');
+      await db.query('INSERT INTO patient_identity_xref (authority, local_id, nhs_number) VALUES ($1, $2, $3)', [
+        row.authority,
+        row.local_id,
+        '9991000216',
+      ]);
+    } finally {
+      await db.end();
+    }
+    expect(await parkedList(service)).toHaveLength(1);
+    await service.ingest.releaseResolvable();
+    expect(await parkedList(service)).toEqual([]);
+    expect((await readCanonicalEvents(service)).length).toBeGreaterThan(0);
   });
 
   test("npm run log -- tail prints a patient's decoded events as JSON lines and stops at the end", async ({
