@@ -4,6 +4,7 @@
  * except the handler registration.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { isTransientPgError } from '../platform/postgres.js';
 
 export type ProblemDetails = {
   readonly type: string;
@@ -68,6 +69,19 @@ const clientErrorCodes: Readonly<Record<number, string>> = {
 
 export function registerProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isTransientPgError(error)) {
+      // The database lost or unreachable for a moment: a retry is expected to work.
+      request.log.warn({ err: error }, 'request failed: database unavailable');
+      const body = problem({
+        status: 503,
+        code: 'CEL_ERR_DATABASE_UNAVAILABLE',
+        title: 'Unavailable',
+        detail: 'the database is unavailable for the moment; retry shortly',
+        correlationId: String(request.id),
+      });
+      void reply.status(503).header('retry-after', '2').type(PROBLEM_CONTENT_TYPE).send(body);
+      return;
+    }
     const status =
       error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
