@@ -13,6 +13,7 @@ import type { EventCodec } from '../platform/eventCodec.js';
 import { type Consumer, type EachBatchPayload, fetchPartitionOffsets, type Kafka } from '../platform/kafka.js';
 import type { Logger } from '../platform/logger.js';
 import { isTransientPgError, type Pool } from '../platform/postgres.js';
+import { SchemaRegistryError } from '../platform/schemaRegistry.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import type { TopicRole } from '../schemas/topics.js';
 import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
@@ -107,6 +108,9 @@ export type ViewConsumer = {
 /** The longest wait before a consumer that kafkajs gave up on is replaced. */
 const MAX_RESTART_DELAY_MS = 60_000;
 
+/** A batch left unapplied because the consumer is stopping while it waited (nothing stored; read again later). */
+class BatchAbandonedError extends Error {}
+
 /** How often a held partition looks again whether its hold is lifted. */
 const HOLD_POLL_MS = 200;
 
@@ -149,6 +153,25 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     },
   });
 
+  /**
+   * Decodes a value; while the schema registry cannot be reached (a writer schema not seen
+   * yet), waits for it rather than dead-lettering good records: the partition stands still,
+   * visibly (lag, a warning), and goes on in order once the registry answers.
+   */
+  async function decodeWaitingForRegistry(value: Buffer): Promise<Decoded> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await decodeValue(value);
+      } catch (error) {
+        if (!(error instanceof SchemaRegistryError && error.retriable)) throw error;
+        if (stopping) throw new BatchAbandonedError();
+        if (attempt === 1)
+          log.warn({ err: error }, 'schema registry unavailable; the partition waits for it, nothing is dead-lettered');
+        await delay(Math.min(10_000, 500 * attempt));
+      }
+    }
+  }
+
   async function decode(message: EachBatchPayload['batch']['messages'][number]): Promise<BatchRecord<Decoded>> {
     const base = { offset: BigInt(message.offset), key: message.key, value: message.value };
     if (message.value === null) {
@@ -158,8 +181,9 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
       };
     }
     try {
-      return { ...base, decoded: { ok: true, event: await decodeValue(message.value) } };
+      return { ...base, decoded: { ok: true, event: await decodeWaitingForRegistry(message.value) } };
     } catch (error) {
+      if (error instanceof BatchAbandonedError) throw error;
       const eventId = message.headers?.['event-id']?.toString() ?? null;
       return {
         ...base,
@@ -242,16 +266,17 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
   }: EachBatchPayload) {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     await options.failpoints?.beforeBatch?.();
-    const records: BatchRecord<Decoded>[] = [];
-    for (const message of batch.messages) records.push(await decode(message));
     const partition = batch.partition;
-    // A large batch can take longer than the session timeout to apply; the group would count
-    // this member dead and move its partitions. Heartbeats go on while it applies (a failed one
-    // only means a rebalance is under way: the stored-offset compare-and-set settles who applies).
+    // A large batch can take longer than the session timeout to apply (or to decode, waiting
+    // for the registry); the group would count this member dead and move its partitions.
+    // Heartbeats go on meanwhile (a failed one only means a rebalance is under way: the
+    // stored-offset compare-and-set settles who applies).
     const beating = setInterval(() => {
       heartbeat().catch((error: unknown) => log.debug({ err: error, partition }, 'heartbeat during apply failed'));
     }, 1000);
     try {
+      const records: BatchRecord<Decoded>[] = [];
+      for (const message of batch.messages) records.push(await decode(message));
       const result = await applyWithRetries({ topic, partition, records, seekedTo: seekedTo.get(partition) });
       seekedTo.delete(partition);
       // Committed: say so before anything below can throw (a heartbeat refused in a rebalance).
@@ -276,6 +301,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
       clearInterval(beating);
       await heartbeat();
     } catch (error) {
+      if (error instanceof BatchAbandonedError) return; // stopping: the next member reads it again
       if (error instanceof StoredOffsetGapError) {
         log.warn(
           { partition, expected: String(error.expected), received: String(error.received) },
