@@ -45,5 +45,5 @@ try {
 } catch (error) {
   logger.error({ err: error }, 'start-up failed');
   process.stderr.write(`start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.exit(1); // nothing is in flight yet; what start-up opened would keep the process alive
 }

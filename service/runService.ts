@@ -24,6 +24,7 @@ import { createIngestService, type IngestService } from '../producers/ingest/ing
 import { interpretJsonEvent, jsonAnswers } from '../producers/json/interpretJsonEvent.js';
 import { JSON_ENDPOINT } from '../producers/json/jsonRoutes.js';
 import { createKafkaPublisher } from '../producers/publish/kafkaPublisher.js';
+import { checkLogHoldsPublished } from '../producers/publish/publishedEvents.js';
 import { ltcListId } from '../projections/care-plan-view/ltcCodes.js';
 import { topicNames } from '../schemas/topics.js';
 
@@ -53,6 +54,12 @@ export async function runService(
   const topics = topicNames(config.topicNamespace);
   const pool = createPool(config.databaseUrl, { logger, applicationName: 'cel-adapters' });
   const kafka = createKafkaClient({ brokers: stack.brokers, clientId: config.kafkaClientId, logger });
+  try {
+    await checkLogHoldsPublished(pool, kafka, topics.canonical);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   const eventCodec = createEventCodec(stack.registry, stack.schemas.byEventType);
   const recordCodec = createRecordCodec(stack.registry, stack.schemas.byRecordName);
   const publisher = createKafkaPublisher({

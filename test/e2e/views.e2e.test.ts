@@ -4,7 +4,8 @@
  * active orders and the care-plan tasks. Lists are compared as sets, on the fields the
  * expected file names. A view held by a rebuild shows in /health, and its new events wait
  * until the hold is lifted. A view ahead of its log (the topic recreated, the database kept)
- * is not started and /health says why, while the adapters and the other views go on.
+ * is not started and /health says why, while the adapters and the other views go on; a
+ * database whose dedup records describe a longer log does not start ingest.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -158,6 +159,27 @@ describe('the views through the API', () => {
     } finally {
       await service.close();
     }
+  });
+
+  test('a database whose dedup records describe a longer log: ingest does not start, naming both ways out', async ({
+    databaseUrl,
+    registryUrl,
+    kafkaBrokers,
+  }) => {
+    await runMigrations(databaseUrl);
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      // Three events published to a log since recreated (or another namespace's log).
+      await pool.query(
+        `INSERT INTO ingest_published_events (dedup_key, event_id, event_type, correlation_id)
+         SELECT 'old|' || n, gen_random_uuid(), 'DischargeRecorded', 'c' FROM generate_series(1, 3) AS n`,
+      );
+    } finally {
+      await pool.end();
+    }
+    const start = startServiceUnderTest({ databaseUrl, registryUrl, kafkaBrokers });
+    await expect(start).rejects.toThrow(/records 3 events as published, but .*clinical-events holds 0 records/);
+    await expect(start).rejects.toThrow(/Point TOPIC_NAMESPACE .* or start the new log with a new database/);
   });
 
   test('an invalid NHS number is a 400, an unknown patient a 404, and the OpenAPI document is served', async ({
