@@ -8,17 +8,13 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ViewConsumer } from '../consumers/runViewConsumer.js';
-import {
-  holdStoredOffsets,
-  readStoredOffsets,
-  releaseStoredOffsets,
-  renewStoredOffsetHolds,
-} from '../consumers/storedOffsets.js';
+import { readStoredOffsets, releaseStoredOffsets } from '../consumers/storedOffsets.js';
 import type { EventCodec } from '../platform/eventCodec.js';
 import type { Admin, Kafka } from '../platform/kafka.js';
 import type { Logger } from '../platform/logger.js';
 import { isTransientPgError, type Pool } from '../platform/postgres.js';
 import { type DroppedVersion, dropRetiredVersions } from './dropRetiredVersions.js';
+import { holdAtLogEnd } from './holdAtLogEnd.js';
 import type { RebuildableView } from './rebuildableViews.js';
 import {
   describeOffsets,
@@ -101,10 +97,6 @@ const PROGRESS_EVERY_MS = 1000;
 const RATE_WINDOW_MS = 5000;
 /** Rounds of catching up before swapping without equal offsets (a round ends early only if a hold expires). */
 const MAX_ROUNDS = 5;
-/** A hold lasts this long unless renewed, so a rebuild that dies holding stops the live view for no longer. */
-const HOLD_MS = 15_000;
-const HOLD_RENEW_MS = 5_000;
-const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 const SWAP_ATTEMPTS = 5;
 
 /** Waits `ms`, or less if the signal aborts; never throws. */
@@ -262,44 +254,12 @@ async function rebuildHoldingLock(
     }
   };
 
-  /**
-   * Holds the live view and the new version at the same offsets — the log's end now, or
-   * further where either has already passed it — renewed until released. Both consumers
-   * apply up to there and wait, so the swap compares the two at exactly the same point.
-   */
-  const holdBoth = async (): Promise<{ readonly at: Offsets; readonly release: () => Promise<void> }> => {
-    const views = [view.name, progressName];
-    const ends = (await endOffsetsOf(admin, topic)).ends;
-    await holdStoredOffsets(pool, views, topic, ends, HOLD_MS);
-    // A batch that committed before the hold may have passed the end read above; nothing
-    // passes the hold from now on, so hold where the furthest of the two stands — never past
-    // the log's end (a view ahead of its log waits for no record that does not exist).
-    const live = await readStoredOffsets(pool, view.name, topic);
-    const rebuilt = await readStoredOffsets(pool, progressName, topic);
-    const endsNow = (await endOffsetsOf(admin, topic)).ends;
-    const at = new Map(
-      [...ends].map(([p, end]) => {
-        const furthest = [end, live.get(p) ?? 0n, rebuilt.get(p) ?? 0n].reduce(max);
-        const logEnd = endsNow.get(p) ?? end;
-        return [p, furthest < logEnd ? furthest : logEnd];
-      }),
+  const holdBoth = () =>
+    holdAtLogEnd(
+      { pool, topic, logger: deps.logger },
+      [view.name, progressName],
+      async () => (await endOffsetsOf(admin, topic)).ends,
     );
-    if (!sameOffsets(at, ends)) await holdStoredOffsets(pool, views, topic, at, HOLD_MS);
-    let renewing = Promise.resolve();
-    const renewal = setInterval(() => {
-      renewing = renewStoredOffsetHolds(pool, views, topic, HOLD_MS).catch((error: unknown) =>
-        deps.logger.warn({ err: error, view: view.name }, 'hold not renewed'),
-      );
-    }, HOLD_RENEW_MS);
-    return {
-      at,
-      release: async () => {
-        clearInterval(renewal);
-        await renewing;
-        await releaseStoredOffsets(pool, views, topic);
-      },
-    };
-  };
 
   const interrupted = async (): Promise<RebuildOutcome> => {
     await consumer?.stop(); // finishes the batch in hand
