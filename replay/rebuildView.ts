@@ -203,6 +203,7 @@ async function rebuildHoldingLock(
   };
 
   let consumer: ViewConsumer | undefined;
+  let lastReported: bigint | undefined;
   /**
    * Runs the rebuild's consumer until its stored offsets reach `target` (by default the log's
    * end offsets, read again on each tick), or the signal aborts. The consumer keeps running
@@ -220,9 +221,12 @@ async function rebuildHoldingLock(
       window.push(sample);
       while (window.length > 2 && (window[0]?.at ?? sample.at) < sample.at - RATE_WINDOW_MS) window.shift();
       const caughtUp = isCaughtUp(sample.stored, sample.ends);
-      if (caughtUp || sample.at - printedAt >= PROGRESS_EVERY_MS) {
+      // Caught up is said once per position, not again by each alignment that finds nothing to read.
+      const news = positionOf(sample.stored) !== lastReported;
+      if ((caughtUp && news) || sample.at - printedAt >= PROGRESS_EVERY_MS) {
         deps.progress(describeProgress(label, counts, window[0] ?? sample, sample));
         printedAt = sample.at;
+        lastReported = positionOf(sample.stored);
       }
       if (caughtUp || aborted()) return sample.stored;
       if (consumer === undefined) {
