@@ -15,7 +15,7 @@ import {
   startViewWorker,
   stopChild,
 } from '../support/viewLog.js';
-import { workload } from '../support/viewWorkload.js';
+import { patientEvents } from '../support/viewWorkload.js';
 
 describe('the views when PostgreSQL drops their connections', () => {
   test('keep running, dead-letter nothing, and equal the reference fold', async ({
@@ -24,21 +24,29 @@ describe('the views when PostgreSQL drops their connections', () => {
     kafkaBrokers,
   }) => {
     const log = await openViewLog({ databaseUrl, registryUrl, kafkaBrokers });
-    const events = workload(150);
-    await produce(log, events);
+    // 12 rounds of 20 patients' events each.
+    const rounds = Array.from({ length: 12 }, (_, r) =>
+      Array.from({ length: 20 }, (_, i) => patientEvents(r * 20 + i)).flat(),
+    );
+    const events = rounds.flat();
+    const [first = [], ...rest] = rounds;
+    await produce(log, first);
     const admin = new pg.Client({ connectionString: databaseUrl.toString() });
     await admin.connect();
-    // Small batches, so that the terminations land inside many of them.
+    // Small batches, so that the terminations land inside many of them; more events arrive
+    // round by round, so that there is work in hand whenever the connections are dropped.
     const worker = await startViewWorker(log, { CEL_MAX_BATCH_BYTES: '8192', LOG_LEVEL: 'warn' });
     try {
       let terminated = 0;
-      for (let round = 0; round < 12 && !(await caughtUp(log)); round += 1) {
+      for (const slice of [...rest, [], []]) {
+        await produce(log, slice);
+        await new Promise((resolve) => setTimeout(resolve, 150));
         const killed = await admin.query<{ n: number }>(
           `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
             WHERE datname = current_database() AND application_name = 'cel-views'`,
         );
         terminated += killed.rows[0]?.n ?? 0;
-        await new Promise((resolve) => setTimeout(resolve, 400));
+        await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(terminated).toBeGreaterThan(0);
       await expect.poll(() => caughtUp(log), { timeout: 90_000, interval: 250 }).toBe(true);
