@@ -15,7 +15,7 @@ import type { Logger } from '../platform/logger.js';
 import { isTransientPgError, type Pool } from '../platform/postgres.js';
 import { SchemaRegistryError } from '../platform/schemaRegistry.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
-import type { TopicRole } from '../schemas/topics.js';
+import { recordHeaders, type TopicRole } from '../schemas/topics.js';
 import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
 import {
   HoldPlacedError,
@@ -184,7 +184,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
       return { ...base, decoded: { ok: true, event: await decodeWaitingForRegistry(message.value) } };
     } catch (error) {
       if (error instanceof BatchAbandonedError) throw error;
-      const eventId = message.headers?.['event-id']?.toString() ?? null;
+      const eventId = message.headers?.[recordHeaders.eventId]?.toString() ?? null;
       return {
         ...base,
         decoded: {

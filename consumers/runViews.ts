@@ -42,8 +42,8 @@ export async function startViews(deps: {
   const deadLetters = createDeadLetterPublisher(deps.kafka, deps.recordCodec, deps.topics['dead-letter'], deps.clock);
   const consumers = new Map<string, ViewConsumer>();
   const refused = new Map<string, string>();
-  /** Starts the view's consumer; false, with the reason kept for /health, when the view must not run as things stand. */
-  const start = async (view: RunnableView): Promise<boolean> => {
+  /** Starts the view's consumer; when the view must not run as things stand, keeps the reason for /health instead. */
+  const start = async (view: RunnableView): Promise<void> => {
     const consumer = view.consumer({
       kafka: deps.kafka,
       pool: deps.pool,
@@ -61,11 +61,10 @@ export async function startViews(deps: {
       if (!(error instanceof LogBehindViewError)) throw error;
       if (!refused.has(view.name)) deps.logger.error({ err: error, view: view.name }, 'view not started');
       refused.set(view.name, error.message);
-      return false;
+      return;
     }
     consumers.set(view.name, consumer);
     if (refused.delete(view.name)) deps.logger.info({ view: view.name }, 'view started');
-    return true;
   };
   for (const view of deps.views) await start(view);
 

@@ -120,12 +120,11 @@ export async function advanceStoredOffset(
   partition: number,
   move: { readonly from: bigint; readonly to: bigint },
 ): Promise<void> {
-  const key = [view, topic, partition];
   const result = await tx.query(
     `UPDATE view_stored_offsets SET next_offset = $5::bigint, updated_at = now()
       WHERE view = $1::text AND topic = $2::text AND partition = $3::int AND next_offset = $4::bigint
         AND (hold_before IS NULL OR hold_until <= now() OR hold_before >= $5::bigint)`,
-    [...key, String(move.from), String(move.to)],
+    [view, topic, partition, String(move.from), String(move.to)],
   );
   if (result.rowCount === 1) return;
   const now = await readStoredPosition(tx, view, topic, partition);

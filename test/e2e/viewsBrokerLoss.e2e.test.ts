@@ -15,7 +15,13 @@ import { createLogger } from '../../platform/logger.js';
 import { registryTest as test } from '../../registry/registryUnderTest.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
 import { describe, expect } from '../support/fixtures.js';
-import { caughtUp, expectViewsToEqualReference, openViewLog, type ViewLog } from '../support/viewLog.js';
+import {
+  canonicalRecords,
+  caughtUp,
+  expectViewsToEqualReference,
+  openViewLog,
+  type ViewLog,
+} from '../support/viewLog.js';
 import { workload } from '../support/viewWorkload.js';
 
 /** Sends the events with acks=all; after a broker loss a send is retried on a new producer. */
@@ -26,15 +32,7 @@ async function produceThroughLoss(log: ViewLog, events: readonly ClinicalEvent[]
       const producer = log.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       try {
         await producer.connect();
-        await producer.send({
-          topic: log.topic,
-          acks: -1,
-          messages: events.slice(i, i + 100).map((e) => ({
-            key: e.patient.nhsNumber,
-            value: log.codec.encode(e),
-            headers: { 'event-id': e.eventId },
-          })),
-        });
+        await producer.send({ topic: log.topic, acks: -1, messages: canonicalRecords(log, events.slice(i, i + 100)) });
         break;
       } catch (error) {
         if (Date.now() > deadline) throw error;

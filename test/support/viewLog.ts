@@ -14,6 +14,7 @@ import { createPool, type Pool } from '../../platform/postgres.js';
 import { projectSchemaRegistrations, registerSchemas } from '../../platform/registerSchemas.js';
 import { runMigrations } from '../../platform/runMigrations.js';
 import { createRegistry } from '../../platform/schemaRegistry.js';
+import { canonicalRecord } from '../../producers/publish/kafkaPublisher.js';
 import type { GpState } from '../../projections/gp-view/evolve.js';
 import { gpRows } from '../../projections/gp-view/rows.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
@@ -64,19 +65,15 @@ export async function openViewLog(resources: {
   };
 }
 
+/** The events as the adapters' publisher writes them: key, Avro value and headers. */
+export const canonicalRecords = (log: ViewLog, events: readonly ClinicalEvent[]) =>
+  events.map((e) => canonicalRecord(e, log.codec.encode(e)));
+
 export async function produce(log: ViewLog, events: readonly ClinicalEvent[]): Promise<void> {
   const producer = log.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   for (let i = 0; i < events.length; i += 200) {
-    await producer.send({
-      topic: log.topic,
-      acks: -1,
-      messages: events.slice(i, i + 200).map((e) => ({
-        key: e.patient.nhsNumber,
-        value: log.codec.encode(e),
-        headers: { 'event-id': e.eventId },
-      })),
-    });
+    await producer.send({ topic: log.topic, acks: -1, messages: canonicalRecords(log, events.slice(i, i + 200)) });
   }
   await producer.disconnect();
 }
