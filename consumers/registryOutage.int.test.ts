@@ -19,10 +19,15 @@ import { workload } from '../test/support/viewWorkload.js';
 import { createViewConsumer } from './runViewConsumer.js';
 import { liveViews } from './views.js';
 
-/** Forwards to `target`; answers 503 while `down()` says so. */
-function registryProxy(target: string, down: () => boolean): Promise<{ server: Server; url: URL }> {
+/** Forwards to `target`; answers 503 while `down()` says so, counting those answers. */
+function registryProxy(
+  target: string,
+  down: () => boolean,
+): Promise<{ server: Server; url: URL; refused: () => number }> {
+  let refused = 0;
   const server = createServer(async (request, response) => {
     if (down()) {
+      refused += 1;
       response.writeHead(503, { 'content-type': 'application/json' }).end('{"error_code":50301,"message":"down"}');
       return;
     }
@@ -40,7 +45,11 @@ function registryProxy(target: string, down: () => boolean): Promise<{ server: S
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`) }),
+      resolve({
+        server,
+        url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+        refused: () => refused,
+      }),
     ),
   );
 }
@@ -71,7 +80,9 @@ describe('the schema registry unreachable', () => {
     });
     try {
       await consumer.start();
-      await new Promise((resolve) => setTimeout(resolve, 4000));
+      // One decode asks the registry 4 times (the client retries 3 times): 8 refusals means
+      // the consumer has waited and asked again at least once.
+      await expect.poll(proxy.refused, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(8);
       const stored = await log.pool.query<{ n: string }>(
         "SELECT coalesce(sum(next_offset), 0)::text AS n FROM view_stored_offsets WHERE view = 'gp-view'",
       );
