@@ -1,5 +1,6 @@
 /** Writes a view's dead letters to the dead-letter topic (acks=all), keyed by the original key. I/O. */
-import type { Kafka, Producer } from '../platform/kafka.js';
+import { type AcknowledgedProducer, createAcknowledgedProducer } from '../platform/acknowledgedProducer.js';
+import type { Kafka } from '../platform/kafka.js';
 import type { RecordCodec } from '../platform/recordCodec.js';
 import type { DeadLetterRecord } from './deadLetters.js';
 
@@ -14,10 +15,10 @@ export function createDeadLetterPublisher(
   topic: string,
   clock: () => Date,
 ): DeadLetterPublisher {
-  let producer: Promise<Producer> | undefined;
+  let producer: Promise<AcknowledgedProducer> | undefined;
   const connected = () => {
     producer ??= (async () => {
-      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const p = createAcknowledgedProducer(kafka);
       await p.connect();
       return p;
     })();
@@ -28,10 +29,9 @@ export function createDeadLetterPublisher(
       if (records.length === 0) return;
       const current = connected();
       try {
-        await (await current).send({
+        await (await current).send(
           topic,
-          acks: -1,
-          messages: records.map((r) => ({
+          records.map((r) => ({
             key: r.key,
             value: codec.encode('DeadLetter', {
               deadLetteredAt: clock(),
@@ -47,7 +47,7 @@ export function createDeadLetterPublisher(
               value: r.value,
             }),
           })),
-        });
+        );
       } catch (error) {
         if (producer === current) producer = undefined; // a wedged producer is replaced on the next call
         throw error;

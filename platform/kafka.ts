@@ -1,7 +1,7 @@
 /**
- * The one module that knows the Kafka client library: client creation with logs routed to
- * pino, and a metadata probe. Everything else speaks in our terms, so the client stays a
- * measured, replaceable choice. I/O.
+ * The module that knows the Kafka client library (with acknowledgedProducer.ts, its producer):
+ * client creation with logs routed to pino, and a metadata probe. Everything else speaks in our
+ * terms, so the client stays a measured, replaceable choice. I/O.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import kafkajs, { type Kafka, type KafkaConfig, type LogEntry } from 'kafkajs';

@@ -1,3 +1,4 @@
+import type { ICustomPartitioner, Message, ProducerConfig } from 'kafkajs';
 import { describe, expect, test, vi } from 'vitest';
 import type { EventCodec } from '../../platform/eventCodec.js';
 import type { Kafka } from '../../platform/kafka.js';
@@ -15,24 +16,27 @@ type Request = {
   readonly fail: (error: Error) => void;
 };
 
-/** A producer whose requests wait until the test acknowledges or fails them. */
+/** A one-partition producer whose requests wait until the test acknowledges or fails them. */
 function brokerWithManualAcks() {
   const requests: Request[] = [];
   let producers = 0;
-  const producer = () => {
+  const partitionMetadata = [{ partitionId: 0, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }];
+  const producer = (config: ProducerConfig) => {
     producers += 1;
+    const partitioner = (config.createPartitioner as ICustomPartitioner)();
     return {
       connect: async () => undefined,
       disconnect: async () => undefined,
-      send: (record: { topic: string; messages: { value: Buffer }[] }) =>
-        new Promise((resolve, reject) =>
+      send: (record: { topic: string; messages: Message[] }) =>
+        new Promise((resolve, reject) => {
+          for (const message of record.messages) partitioner({ topic: record.topic, partitionMetadata, message });
           requests.push({
             topic: record.topic,
-            eventIds: record.messages.map((m) => m.value.toString()),
-            ack: () => resolve([]),
+            eventIds: record.messages.map((m) => String(m.value)),
+            ack: () => resolve([{ topicName: record.topic, partition: 0, errorCode: 0, baseOffset: '0' }]),
             fail: reject,
-          }),
-        ),
+          });
+        }),
     };
   };
   // Only producer() is used by the publisher; the rest of the client is never reached.

@@ -1,13 +1,15 @@
 /**
  * The adapters' one Kafka producer: acks=all and idempotent, raw receipts, rejected inputs
- * and canonical events. A send that fails or times out throws PublishUnavailableError and
+ * and canonical events; a write resolves only when every one of its records is acknowledged
+ * (platform/acknowledgedProducer.ts says why that needs checking). A send that fails or times out throws PublishUnavailableError and
  * the producer is replaced (a kafkajs idempotent producer can stay wedged after a broker
  * loss), so the caller can answer "resend later" and the next message gets a fresh one.
  * Concurrent writes to a topic share one request (group commit, below): a write that waits
  * behind a request in flight can take up to twice the send timeout to be answered. I/O.
  */
+import { type AcknowledgedProducer, createAcknowledgedProducer } from '../../platform/acknowledgedProducer.js';
 import type { EventCodec } from '../../platform/eventCodec.js';
-import type { Kafka, Producer } from '../../platform/kafka.js';
+import type { Kafka } from '../../platform/kafka.js';
 import type { Logger } from '../../platform/logger.js';
 import type { RecordCodec } from '../../platform/recordCodec.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
@@ -98,22 +100,18 @@ export function createKafkaPublisher(deps: {
   // receipt from failing the small writes that happened to share its batch.
   const batchLimits = { messages: 500, bytes: 512 * 1024 };
   const queues = new Map<string, TopicQueue>();
-  let producer: Promise<Producer> | undefined;
+  let producer: Promise<AcknowledgedProducer> | undefined;
 
-  const connected = (): Promise<Producer> => {
+  const connected = (): Promise<AcknowledgedProducer> => {
     producer ??= (async () => {
-      const p = deps.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        retry: { retries: 5, maxRetryTime: 3000 },
-      });
+      const p = createAcknowledgedProducer(deps.kafka, { retry: { retries: 5, maxRetryTime: 3000 } });
       await p.connect();
       return p;
     })();
     return producer;
   };
 
-  const discard = (broken: Promise<Producer>) => {
+  const discard = (broken: Promise<AcknowledgedProducer>) => {
     if (producer === broken) producer = undefined;
     void broken.then((p) => p.disconnect()).catch(() => undefined);
   };
@@ -125,7 +123,7 @@ export function createKafkaPublisher(deps: {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no acknowledgement within ${timeoutMs} ms`)), timeoutMs);
       });
-      await Promise.race([(async () => (await current).send({ topic, acks: -1, messages: [...messages] }))(), timeout]);
+      await Promise.race([(async () => (await current).send(topic, messages))(), timeout]);
     } catch (error) {
       discard(current);
       deps.logger.warn(

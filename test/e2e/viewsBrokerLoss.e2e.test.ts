@@ -11,6 +11,7 @@ import { inject } from 'vitest';
 import type { ViewConsumer } from '../../consumers/runViewConsumer.js';
 import { runnableViews } from '../../consumers/views.js';
 import { bootstrapOf, signalKafkaNode, startKafkaCluster, stopKafkaCluster } from '../../local-stack/kafkaCluster.js';
+import { createAcknowledgedProducer } from '../../platform/acknowledgedProducer.js';
 import { createLogger } from '../../platform/logger.js';
 import { registryTest as test } from '../../registry/registryUnderTest.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
@@ -24,15 +25,18 @@ import {
 } from '../support/viewLog.js';
 import { workload } from '../support/viewWorkload.js';
 
-/** Sends the events with acks=all; after a broker loss a send is retried on a new producer. */
+/**
+ * Sends the events as the adapters do (every record acknowledged, acks=all); after a broker loss
+ * a send is retried on a new producer.
+ */
 async function produceThroughLoss(log: ViewLog, events: readonly ClinicalEvent[]): Promise<void> {
   const deadline = Date.now() + 90_000;
   for (let i = 0; i < events.length; i += 100) {
     for (;;) {
-      const producer = log.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const producer = createAcknowledgedProducer(log.kafka);
       try {
         await producer.connect();
-        await producer.send({ topic: log.topic, acks: -1, messages: canonicalRecords(log, events.slice(i, i + 100)) });
+        await producer.send(log.topic, canonicalRecords(log, events.slice(i, i + 100)));
         break;
       } catch (error) {
         if (Date.now() > deadline) throw error;

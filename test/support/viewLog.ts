@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { expect } from 'vitest';
+import { createAcknowledgedProducer } from '../../platform/acknowledgedProducer.js';
 import { ensureTopics } from '../../platform/ensureTopics.js';
 import { createEventCodec, type EventCodec } from '../../platform/eventCodec.js';
 import { createKafkaClient, type Kafka } from '../../platform/kafka.js';
@@ -70,10 +71,10 @@ export const canonicalRecords = (log: ViewLog, events: readonly ClinicalEvent[])
   events.map((e) => canonicalRecord(e, log.codec.encode(e)));
 
 export async function produce(log: ViewLog, events: readonly ClinicalEvent[]): Promise<void> {
-  const producer = log.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createAcknowledgedProducer(log.kafka);
   await producer.connect();
   for (let i = 0; i < events.length; i += 200) {
-    await producer.send({ topic: log.topic, acks: -1, messages: canonicalRecords(log, events.slice(i, i + 200)) });
+    await producer.send(log.topic, canonicalRecords(log, events.slice(i, i + 200)));
   }
   await producer.disconnect();
 }
