@@ -131,16 +131,23 @@ export async function parkedWaitingOn(
 
 /**
  * Parked inputs whose patient can be identified now — the mapping they wait on has been
- * learned — oldest first. Normally released the moment the mapping arrives; this finds those
- * a failed release (PostgreSQL lost, a crash in between) left behind.
+ * learned — oldest first; all of them, or those waiting on one identifier. Normally released
+ * the moment the mapping arrives; this finds those a failed release (PostgreSQL lost, a crash
+ * in between) left behind, and an input parked just after the release that would have taken
+ * it had looked (the mapping was learned while the input was being parked).
  */
-export async function parkedNowResolvable(pool: Pool): Promise<readonly HeldInput[]> {
+export async function parkedNowResolvable(
+  pool: Pool,
+  waitingOn?: { readonly authority: string; readonly value: string },
+): Promise<readonly HeldInput[]> {
   const result = await pool.query<HeldRow>(
     `SELECT park_id AS id, ${COLUMNS}, NULL::text AS location FROM ingest_parked p
       WHERE status = 'parked'
+        AND ($1::text IS NULL OR (p.waiting_authority = $1::text AND p.waiting_local_id = $2::text))
         AND EXISTS (SELECT 1 FROM patient_identity_xref x
                      WHERE x.authority = p.waiting_authority AND x.local_id = p.waiting_local_id)
       ORDER BY park_id`,
+    [waitingOn?.authority ?? null, waitingOn?.value ?? null],
   );
   return result.rows.map(toHeld);
 }

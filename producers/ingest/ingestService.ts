@@ -10,9 +10,7 @@ import { isTransientPgError, type Pool } from '../../platform/postgres.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
 import { completeEvents, type MappedFacts } from '../eventDraft.js';
 import { decidePatient, type PatientDecision } from '../patient/decidePatient.js';
-import { learnIdentity, lookupIdentity } from '../patient/identityStore.js';
 import { type Publisher, PublishUnavailableError } from '../publish/kafkaPublisher.js';
-import { alreadyPublished, recordPublished } from '../publish/publishedEvents.js';
 import type { Rejection } from '../rejection.js';
 import {
   findHeld,
@@ -26,6 +24,7 @@ import {
   resolveParked,
 } from './heldInputs.js';
 import type { InboundMessage } from './inboundMessage.js';
+import { mappingsOf, readKnownFacts, recordAccepted } from './ingestLedger.js';
 
 /** What a channel makes of a message's bytes. Pure, supplied per endpoint. */
 export type Interpretation<Extra = unknown> =
@@ -158,21 +157,44 @@ export function createIngestService(deps: IngestDeps): IngestService {
   /** Releases every parked input whose patient can be identified now (after a failed release, and at start). */
   const sweep = () => enqueueRelease(() => parkedNowResolvable(deps.pool));
 
+  /**
+   * A new park looks once more for its mapping, after the park has committed: a message that
+   * taught it may have released what was waiting just before this input was parked. (Either
+   * this look or that message's release runs after both commits, so neither misses it.)
+   */
+  const parked = async (message: InboundMessage, why: ParkReason): Promise<number> => {
+    const parkId = await parkInput(deps.pool, message, why);
+    const { waitingOn } = why;
+    if (waitingOn !== undefined) enqueueRelease(() => parkedNowResolvable(deps.pool, waitingOn));
+    return parkId;
+  };
+
   async function run(message: InboundMessage, redrive: Redrive | undefined): Promise<IngestOutcome> {
     const { correlationId, receiptId } = message;
     const channel = deps.interpreters.get(message.endpoint);
     if (channel === undefined) throw new Error(`no interpreter for endpoint ${message.endpoint}`);
-    if (redrive === undefined) {
-      try {
-        await deps.publisher.publishReceipt(message);
-      } catch (error) {
-        if (error instanceof PublishUnavailableError)
-          return { kind: 'unavailable', correlationId, reason: error.message };
-        throw error;
-      }
-    }
-
+    // The raw receipt is in flight while the message is interpreted and the database read;
+    // nothing is written or answered until Kafka has acknowledged it.
+    // Both settle into values at once, so neither can reject with no one listening yet.
+    const receipt = redrive === undefined ? settled(deps.publisher.publishReceipt(message)) : undefined;
     const interpretation = channel.interpret(message);
+    const reading =
+      interpretation.kind === 'facts'
+        ? settled(
+            readKnownFacts(
+              deps.pool,
+              interpretation.units.map((u) => u.patient),
+              interpretation.units.flatMap((u) => u.drafts.map((d) => d.dedupKey)),
+            ),
+          )
+        : undefined;
+    const receipted = await receipt;
+    if (receipted?.ok === false) {
+      // The message is answered "resend"; its reads no longer matter.
+      if (receipted.error instanceof PublishUnavailableError)
+        return { kind: 'unavailable', correlationId, reason: receipted.error.message };
+      throw receipted.error;
+    }
     if (interpretation.kind === 'rejected') {
       const answer = channel.answerOf(interpretation.rejection);
       if (redrive?.kind !== 'rejected') await keepRejected(deps.pool, message, interpretation.rejection, answer);
@@ -189,16 +211,22 @@ export function createIngestService(deps: IngestDeps): IngestService {
       return { kind: 'ignored', correlationId, receiptId, reason: interpretation.reason, interpretation };
     }
 
-    const decided: { index: number; unit: MappedFacts; decision: PatientDecision }[] = [];
-    for (const [index, unit] of interpretation.units.entries()) {
-      const known = await lookupIdentity(deps.pool, unit.patient.localIdentifiers, unit.patient.nhsNumber);
-      decided.push({ index, unit, decision: decidePatient(unit.patient, known) });
-    }
+    const read = await reading;
+    if (read === undefined) throw new Error('facts without a database read');
+    if (!read.ok) throw read.error;
+    const known = read.value;
+    const decided: { index: number; unit: MappedFacts; decision: PatientDecision }[] = interpretation.units.map(
+      (unit, index) => ({
+        index,
+        unit,
+        decision: decidePatient(unit.patient, mappingsOf(unit.patient, known.mappings)),
+      }),
+    );
     const held = decided.filter((d) => d.decision.kind !== 'resolved');
     const [firstHeld] = held;
     if (firstHeld !== undefined && (interpretation.atomic || held.length === decided.length)) {
       const reason = parkReasonOf(firstHeld.decision);
-      const parkId = redrive?.kind === 'parked' ? redrive.id : await parkInput(deps.pool, message, reason);
+      const parkId = redrive?.kind === 'parked' ? redrive.id : await parked(message, reason);
       log.warn({ correlationId, parkId, reasonCode: reason.code }, 'input parked');
       return { kind: 'parked', correlationId, receiptId, parkId, reason, interpretation };
     }
@@ -219,11 +247,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
         correlationId,
       }),
     );
-    const published = await alreadyPublished(
-      deps.pool,
-      events.map((e) => e.dedupKey),
-    );
-    const fresh = events.filter((e) => !published.has(e.dedupKey));
+    const fresh = events.filter((e) => !known.published.has(e.dedupKey));
     try {
       await deps.publisher.publishEvents(fresh);
     } catch (error) {
@@ -231,15 +255,15 @@ export function createIngestService(deps: IngestDeps): IngestService {
         return { kind: 'unavailable', correlationId, reason: error.message };
       throw error;
     }
-    await recordPublished(deps.pool, fresh, receiptId); // only after the ack: a crash in between duplicates, never loses
-
-    const learned = [];
-    for (const { decision } of resolved) {
-      learned.push(...(await learnIdentity(deps.pool, decision.nhsNumber, decision.learns, receiptId)));
-    }
+    // Only after the ack: a crash in between duplicates, never loses.
+    const learned = await recordAccepted(deps.pool, {
+      events: fresh,
+      learnings: resolved.map(({ decision }) => ({ nhsNumber: decision.nhsNumber, locals: decision.learns })),
+      receiptId,
+    });
     if (held.length > 0 && redrive?.kind !== 'parked') {
       const [partial] = held;
-      if (partial !== undefined) await parkInput(deps.pool, message, parkReasonOf(partial.decision));
+      if (partial !== undefined) await parked(message, parkReasonOf(partial.decision));
     }
     if (redrive?.kind === 'parked' && held.length === 0)
       await resolveParked(deps.pool, redrive.id, `released: ${fresh.length} events`);
@@ -311,6 +335,15 @@ export function createIngestService(deps: IngestDeps): IngestService {
     },
   };
 }
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** A promise that always fulfils, with the value or the error. */
+const settled = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
 
 function parkReasonOf(decision: PatientDecision): ParkReason {
   if (decision.kind === 'park') {

@@ -149,6 +149,37 @@ describe('held inputs', () => {
     expect((await readCanonicalEvents(service)).length).toBeGreaterThan(0);
   });
 
+  test('a message parked while the mapping it waits on is being learned is released all the same', async ({
+    service,
+    databaseUrl,
+  }) => {
+    // The teaching message commits its mapping, and looks for inputs waiting on it, while this
+    // one is between its read (no mapping yet) and its park: the park itself must look again.
+    // A trigger makes that interleaving certain: the mapping appears as the park is written.
+    const db = new pg.Client({ connectionString: databaseUrl.toString() });
+    await db.connect();
+    try {
+      await db.query(`
+        CREATE FUNCTION learn_while_parking() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO patient_identity_xref (authority, local_id, nhs_number)
+          VALUES (NEW.waiting_authority, NEW.waiting_local_id, '9991000216') ON CONFLICT DO NOTHING;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER learn_while_parking BEFORE INSERT ON ingest_parked
+          FOR EACH ROW EXECUTE FUNCTION learn_while_parking();`);
+      expect((await deliverSample(service, 'hl7v2/adt_a08_mrn_only_parked.hl7')).ack).toBe('AA');
+      await service.ingest.idle();
+      expect(await parkedList(service)).toEqual([]);
+      expect((await readCanonicalEvents(service)).length).toBeGreaterThan(0);
+    } finally {
+      await db.query(
+        'DROP TRIGGER IF EXISTS learn_while_parking ON ingest_parked; DROP FUNCTION IF EXISTS learn_while_parking()',
+      );
+      await db.end();
+    }
+  });
+
   test("npm run log -- tail prints a patient's decoded events as JSON lines and stops at the end", async ({
     service,
   }) => {
