@@ -383,9 +383,9 @@ export const ingestBenchmark: Benchmark = {
       // The issue's peer is kafka-producer-perf-test as it comes (acks=all, idempotence on); the
       // tuned run (batch.size=256 KiB, linger.ms=5, 5 requests in flight) shows the broker's headroom.
       const peerSize = `${recordSize} B records (our mean key + value + headers)`;
-      // Measured, not assumed: per message the service looks up the identity, checks the dedup
-      // keys and records the published ones (learnIdentity writes nothing for an NHS-only PID-3).
-      const perMessage = 'msgs/s; per msg 1 raw receipt + 1 event to Kafka, 3 PostgreSQL statements';
+      // Per message the service reads the identities and published keys in one statement (while
+      // the raw receipt is in flight) and records the published keys and learned identities in another.
+      const perMessage = 'msgs/s; per msg 1 raw receipt + 1 event to Kafka, 2 PostgreSQL statements';
 
       return [
         ...published.flatMap(({ writers, load }): BenchRow[] => [
