@@ -75,3 +75,23 @@ export class LogBehindViewError extends Error {
     this.name = 'LogBehindViewError';
   }
 }
+
+/**
+ * A member that holds partitions with records to apply has not been handed a batch for the
+ * stall timeout, with nothing in hand to wait on (no hold, no registry or database wait): the
+ * client is connected but no longer fetching. The member is replaced.
+ */
+export class ConsumerStalledError extends Error {
+  readonly code = 'CEL_ERR_CONSUMER_STALLED';
+  readonly retriable = true;
+  constructor(
+    readonly view: string,
+    readonly partitions: readonly number[],
+    readonly forMs: number,
+  ) {
+    super(
+      `${view}: partitions ${partitions.join(', ')} have records to apply but no batch came for ${Math.round(forMs / 1000)} s; replacing the consumer`,
+    );
+    this.name = 'ConsumerStalledError';
+  }
+}

@@ -1,14 +1,22 @@
 /**
  * A view consumer that kafkajs gives up on — an error it does not retry, here a TypeError
- * thrown from the batch handler — is replaced by a new member, and the view catches up and
- * equals the reference fold, instead of falling silently behind.
+ * thrown from the batch handler — or one that stays connected but stops fetching is replaced
+ * by a new member, and the view catches up and equals the reference fold, instead of falling
+ * silently behind.
  */
 import { createLogger } from '../platform/logger.js';
 import { registryTest as test } from '../registry/registryUnderTest.js';
 import { describe, expect } from '../test/support/fixtures.js';
 import { uniqueName } from '../test/support/uniqueName.js';
-import { caughtUp, expectViewsToEqualReference, openViewLog, produce } from '../test/support/viewLog.js';
+import {
+  canonicalRecords,
+  caughtUp,
+  expectViewsToEqualReference,
+  openViewLog,
+  produce,
+} from '../test/support/viewLog.js';
 import { workload } from '../test/support/viewWorkload.js';
+import { ConsumerStalledError } from './consumerErrors.js';
 import type { ViewConsumer } from './runViewConsumer.js';
 import { runnableViews } from './views.js';
 
@@ -47,6 +55,99 @@ describe('a consumer the Kafka client gives up on', () => {
       await expectViewsToEqualReference(log, events);
     } finally {
       for (const consumer of consumers) await consumer.stop();
+      await log.pool.end();
+    }
+  }, 120_000);
+
+  test('a member connected but no longer fetching is replaced by the stall watchdog', async ({
+    databaseUrl,
+    registryUrl,
+    kafkaBrokers,
+  }) => {
+    const log = await openViewLog({ databaseUrl, registryUrl, kafkaBrokers });
+    const events = workload(40);
+    await produce(log, events);
+    const stalledOnce = new Set<string>();
+    const restarts: unknown[] = [];
+    const consumers: ViewConsumer[] = runnableViews.map((view) =>
+      view.consumer({
+        kafka: log.kafka,
+        pool: log.pool,
+        topic: log.topic,
+        codec: log.codec,
+        groupId: uniqueName(`stall-${view.name}`),
+        logger: createLogger('silent'),
+        stallTimeoutMs: 2000,
+        failpoints: {
+          // The first member of each view stops fetching as soon as it has its partitions.
+          stallAfterJoin: () => {
+            if (stalledOnce.has(view.name)) return false;
+            stalledOnce.add(view.name);
+            return true;
+          },
+        },
+      }),
+    );
+    for (const consumer of consumers)
+      consumer.events.on('consumer.restarting', (restart: { error: unknown }) => restarts.push(restart.error));
+    try {
+      for (const consumer of consumers) await consumer.start();
+      await expect.poll(() => caughtUp(log), { timeout: 60_000, interval: 250 }).toBe(true);
+      expect(stalledOnce.size).toBe(3);
+      expect(restarts).toHaveLength(3);
+      for (const error of restarts) expect(error).toBeInstanceOf(ConsumerStalledError);
+      await expectViewsToEqualReference(log, events);
+    } finally {
+      for (const consumer of consumers) await consumer.stop();
+      await log.pool.end();
+    }
+  }, 120_000);
+
+  test('a log that ends in transaction markers is not taken for a stall', async ({
+    databaseUrl,
+    registryUrl,
+    kafkaBrokers,
+  }) => {
+    const log = await openViewLog({ databaseUrl, registryUrl, kafkaBrokers });
+    const events = workload(20);
+    // A transactional writer (another system's) leaves a commit marker after its records: the
+    // log end is one past the last record a consumer is handed.
+    const producer = log.kafka.producer({
+      transactionalId: uniqueName('tx-writer'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const transaction = await producer.transaction();
+    await transaction.send({ topic: log.topic, messages: canonicalRecords(log, events) });
+    await transaction.commit();
+    await producer.disconnect();
+    const restarts: unknown[] = [];
+    const [view] = runnableViews;
+    if (view === undefined) throw new Error('no view');
+    const consumer = view.consumer({
+      kafka: log.kafka,
+      pool: log.pool,
+      topic: log.topic,
+      codec: log.codec,
+      groupId: uniqueName(`markers-${view.name}`),
+      logger: createLogger('silent'),
+      stallTimeoutMs: 1000,
+    });
+    consumer.events.on('consumer.restarting', (restart: { error: unknown }) => restarts.push(restart.error));
+    const processed = async () =>
+      (
+        await log.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM view_processed_events WHERE view = $1', [
+          view.name,
+        ])
+      ).rows[0]?.n;
+    try {
+      await consumer.start();
+      await expect.poll(processed, { timeout: 60_000, interval: 250 }).toBe(new Set(events.map((e) => e.eventId)).size);
+      await new Promise((resolve) => setTimeout(resolve, 4000)); // four stall timeouts
+      expect(restarts).toEqual([]);
+    } finally {
+      await consumer.stop();
       await log.pool.end();
     }
   }, 120_000);

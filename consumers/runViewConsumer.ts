@@ -3,7 +3,8 @@
  * Correctness does not rest on the client: progress is the stored offset in PostgreSQL, each
  * batch's first offset is checked against it (below: skip the overlap; above: re-seek), the
  * offset advances by compare-and-set (a zombie's batch rolls back), and Kafka's committed
- * offsets are written only to show lag. A member the client gives up on is replaced. Emits
+ * offsets are written only to show lag. A member the client gives up on is replaced, and so is
+ * one that stays connected but stops fetching (a stall watchdog). Emits
  * `batch.applied`, `batch.dead-lettered`, `partition.reseeked`, `partition.lost`,
  * `consumer.restarting`. I/O.
  */
@@ -18,6 +19,7 @@ import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { recordHeaders, type TopicRole } from '../schemas/topics.js';
 import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
 import {
+  ConsumerStalledError,
   HoldPlacedError,
   LogBehindViewError,
   PartitionOwnershipLostError,
@@ -52,8 +54,15 @@ export type ViewConsumerOptions<State, Decoded = ClinicalEvent> = {
    * is in one partition only (the NHS number is the key), so no two batches share a state.
    */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * How long assigned partitions may have records to apply without a batch arriving, nothing
+   * being in hand, before the member is taken for stalled and replaced (default 60 s).
+   */
+  readonly stallTimeoutMs?: number;
   /** Test failpoints. */
   readonly failpoints?: {
+    /** Called on each assignment; true makes that member stop fetching (a stalled client). */
+    readonly stallAfterJoin?: () => boolean;
     readonly midBatch?: () => Promise<void>;
     readonly afterCommitBeforeKafkaCommit?: () => Promise<void>;
     /** Called before each batch is applied; what it throws leaves eachBatch (kafkajs sees it). */
@@ -145,6 +154,22 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
   /** Members replaced in a row without a batch applied in between; reset by the next applied batch. */
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;
+  const stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
+  let stallTimer: NodeJS.Timeout | undefined;
+  /** The current member's partitions (from its last assignment). */
+  let assigned = new Set<number>();
+  /** Batches being applied now, and when each partition's last one was handed over or ended. */
+  let inHand = 0;
+  const lastBatchAt = new Map<number, number>();
+  /**
+   * Per partition, the offset after the last batch the client fetched, including batches of
+   * transaction markers only, which never reach eachBatch: the client is not stalled at a
+   * log end that is only markers.
+   */
+  const fetchedThrough = new Map<number, bigint>();
+  /** Per lagging partition: the stored offset it lagged at, and since when. */
+  let lagging = new Map<number, { readonly at: bigint; readonly since: number }>();
+  let checkingStall = false;
 
   const hooks = (attempt: number): ApplyHooks => ({
     ...(options.failpoints?.midBatch ? { midBatch: options.failpoints.midBatch } : {}),
@@ -252,8 +277,14 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
       log.info({ partition, heldAt: String(heldAt) }, 'partition held (a rebuild is aligning with this view)');
     }
     if (!stopping) await delay(HOLD_POLL_MS);
-    seekedTo.set(partition, heldAt);
-    consumer?.seek({ topic, partition, offset: String(heldAt) });
+    seekTo(consumer, partition, heldAt);
+  }
+
+  /** Moves a member's fetch position; the batches check their first offset against it. */
+  function seekTo(member: Consumer | undefined, partition: number, offset: bigint): void {
+    seekedTo.set(partition, offset);
+    fetchedThrough.delete(partition);
+    member?.seek({ topic, partition, offset: String(offset) });
   }
 
   async function eachBatch({
@@ -265,6 +296,22 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     commitOffsetsIfNecessary,
   }: EachBatchPayload) {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    inHand += 1;
+    lastBatchAt.set(batch.partition, Date.now());
+    try {
+      await applyHandedBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary });
+    } finally {
+      inHand -= 1;
+      lastBatchAt.set(batch.partition, Date.now());
+    }
+  }
+
+  async function applyHandedBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+  }: Pick<EachBatchPayload, 'batch' | 'resolveOffset' | 'heartbeat' | 'commitOffsetsIfNecessary'>) {
     await options.failpoints?.beforeBatch?.();
     const partition = batch.partition;
     // A large batch can take longer than the session timeout to apply (or to decode, waiting
@@ -307,8 +354,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
           { partition, expected: String(error.expected), received: String(error.received) },
           'gap before batch; re-seeking',
         );
-        seekedTo.set(partition, error.expected);
-        consumer?.seek({ topic, partition, offset: String(error.expected) });
+        seekTo(consumer, partition, error.expected);
         events.emit('partition.reseeked', { partition, offset: error.expected });
         return;
       }
@@ -342,20 +388,28 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     // On every assignment, start from the offsets stored with the view. Seek timing in
     // kafkajs is loose, so every batch is checked against the stored offset as well.
     current.on(current.events.GROUP_JOIN, async ({ payload }) => {
-      const assigned = payload.memberAssignment[topic] ?? [];
+      const partitions = payload.memberAssignment[topic] ?? [];
+      if (consumer === current) {
+        assigned = new Set(partitions);
+        lagging = new Map();
+      }
+      if (options.failpoints?.stallAfterJoin?.() === true) current.pause([{ topic }]);
       try {
         const stored = await readStoredOffsets(pool, view.name, topic);
-        for (const partition of assigned) {
+        for (const partition of partitions) {
           const offset = stored.get(partition);
-          if (offset === undefined) continue;
-          seekedTo.set(partition, offset);
-          current.seek({ topic, partition, offset: String(offset) });
+          if (offset !== undefined) seekTo(current, partition, offset);
         }
       } catch (error) {
         // The batches' own check against the stored offsets re-seeks where this could not.
-        log.warn({ err: error, partitions: assigned }, 'stored offsets not read on assignment');
+        log.warn({ err: error, partitions }, 'stored offsets not read on assignment');
       }
-      log.info({ partitions: assigned }, 'partitions assigned');
+      log.info({ partitions }, 'partitions assigned');
+    });
+    current.on(current.events.START_BATCH_PROCESS, ({ payload }) => {
+      if (consumer !== current || payload.topic !== topic) return;
+      lastBatchAt.set(payload.partition, Date.now());
+      fetchedThrough.set(payload.partition, BigInt(payload.lastOffset) + 1n);
     });
     current.on(current.events.CRASH, ({ payload }) => {
       if (payload.restart || stopping || consumer !== current) return;
@@ -371,12 +425,59 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     });
   }
 
+  /**
+   * The stall watchdog: a partition of this member that has had records to apply, at the same
+   * stored offset, for the stall timeout, with no batch handed over since and none in hand,
+   * means the client stopped fetching. Lag alone is not a stall (a record may have arrived a
+   * moment ago), nor is a long batch (holds and registry or database waits happen inside one).
+   */
+  async function checkStall(): Promise<void> {
+    if (stopping || checkingStall || inHand > 0 || assigned.size === 0 || consumer === undefined) return;
+    const member = consumer;
+    checkingStall = true;
+    try {
+      const ends = await fetchPartitionOffsets(options.kafka, topic, 5000);
+      const stored = await readStoredOffsets(pool, view.name, topic);
+      const now = Date.now();
+      const next = new Map<number, { readonly at: bigint; readonly since: number }>();
+      for (const { partition, high } of ends) {
+        const at = stored.get(partition) ?? 0n;
+        if (!assigned.has(partition) || at >= high || (fetchedThrough.get(partition) ?? -1n) >= high) continue;
+        const before = lagging.get(partition);
+        next.set(partition, before !== undefined && before.at === at ? before : { at, since: now });
+      }
+      lagging = next;
+      const stalled = [...lagging].filter(
+        ([partition, lag]) => now - lag.since >= stallTimeoutMs && (lastBatchAt.get(partition) ?? 0) < lag.since,
+      );
+      if (stalled.length === 0 || inHand > 0 || stopping || consumer !== member) return;
+      replaceMember(
+        member,
+        new ConsumerStalledError(
+          view.name,
+          stalled.map(([p]) => p).sort((a, b) => a - b),
+          stallTimeoutMs,
+        ),
+      );
+    } catch (error) {
+      // Kafka or PostgreSQL unreachable: the client and the batches deal with that; look again later.
+      log.debug({ err: error }, 'stall check skipped');
+    } finally {
+      checkingStall = false;
+    }
+  }
+
   function replaceMember(failed: Consumer, error: unknown): void {
     failures += 1;
+    // Nothing is assigned until the new member joins: the watchdog waits for its assignment.
+    assigned = new Set();
+    lagging = new Map();
     const inMs = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (failures - 1));
     log.error(
       { err: error, failures, restartInMs: inMs },
-      'view consumer stopped on an error the Kafka client does not retry; a new one starts',
+      error instanceof ConsumerStalledError
+        ? 'view consumer connected but not fetching; a new one starts'
+        : 'view consumer stopped on an error the Kafka client does not retry; a new one starts',
     );
     events.emit('consumer.restarting', { error, inMs });
     restartTimer = setTimeout(async () => {
@@ -413,9 +514,12 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
         }
       }
       await startMember();
+      stallTimer = setInterval(() => void checkStall(), Math.min(15_000, Math.max(250, stallTimeoutMs / 4)));
+      stallTimer.unref();
     },
     async stop() {
       stopping = true;
+      clearInterval(stallTimer);
       clearTimeout(restartTimer);
       await consumer?.disconnect();
     },

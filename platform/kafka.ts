@@ -35,11 +35,19 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   return new KafkaClient(config);
 }
 
+/**
+ * kafkajs warns about bounded retries on an idempotent producer because one that gave up could
+ * go on with stale sequence numbers; ours never goes on: a producer whose send failed is
+ * replaced (producers/publish/kafkaPublisher.ts), so the warning says nothing to an operator.
+ */
+const ANSWERED_BY_DESIGN = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
 function forwardKafkaLog(logger: Logger | undefined, entry: LogEntry): void {
   if (logger === undefined) return;
   const { message, ...rest } = entry.log;
   const fields = { module: 'kafkajs', namespace: entry.namespace, ...rest };
-  if (entry.level === KafkaLogLevel.ERROR) logger.error(fields, message);
+  if (ANSWERED_BY_DESIGN.has(message)) logger.debug(fields, message);
+  else if (entry.level === KafkaLogLevel.ERROR) logger.error(fields, message);
   else if (entry.level === KafkaLogLevel.WARN) logger.warn(fields, message);
   else logger.debug(fields, message);
 }
