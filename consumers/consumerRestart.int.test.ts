@@ -17,46 +17,71 @@ import {
 } from '../test/support/viewLog.js';
 import { workload } from '../test/support/viewWorkload.js';
 import { ConsumerStalledError } from './consumerErrors.js';
-import type { ViewConsumer } from './runViewConsumer.js';
+import type { ViewConsumer, ViewConsumerOptions } from './runViewConsumer.js';
 import { runnableViews } from './views.js';
+
+type Resources = { readonly databaseUrl: URL; readonly registryUrl: string; readonly kafkaBrokers: readonly string[] };
+type MemberOptions = Pick<ViewConsumerOptions<unknown>, 'failpoints' | 'stallTimeoutMs'>;
+
+/**
+ * Runs every view over a fresh log with the given member options (per view), waits until they
+ * have caught up, and checks they equal the reference fold; returns why members were replaced.
+ */
+async function replacedWhileCatchingUp(
+  resources: Resources,
+  name: string,
+  memberOptions: (view: string) => MemberOptions,
+): Promise<unknown[]> {
+  const log = await openViewLog(resources);
+  const events = workload(40);
+  await produce(log, events);
+  const restarts: unknown[] = [];
+  const consumers: ViewConsumer[] = runnableViews.map((view) =>
+    view.consumer({
+      kafka: log.kafka,
+      pool: log.pool,
+      topic: log.topic,
+      codec: log.codec,
+      groupId: uniqueName(`${name}-${view.name}`),
+      logger: createLogger('silent'),
+      ...memberOptions(view.name),
+    }),
+  );
+  for (const consumer of consumers)
+    consumer.events.on('consumer.restarting', (restart: { error: unknown }) => restarts.push(restart.error));
+  try {
+    for (const consumer of consumers) await consumer.start();
+    await expect.poll(() => caughtUp(log), { timeout: 60_000, interval: 250 }).toBe(true);
+    await expectViewsToEqualReference(log, events);
+    return restarts;
+  } finally {
+    for (const consumer of consumers) await consumer.stop();
+    await log.pool.end();
+  }
+}
+
+/** True the first time it is asked for each view, false after. */
+function oncePerView(): (view: string) => boolean {
+  const seen = new Set<string>();
+  return (view) => {
+    if (seen.has(view)) return false;
+    seen.add(view);
+    return true;
+  };
+}
 
 describe('a consumer the Kafka client gives up on', () => {
   test('is replaced by a new member, and the view catches up', async ({ databaseUrl, registryUrl, kafkaBrokers }) => {
-    const log = await openViewLog({ databaseUrl, registryUrl, kafkaBrokers });
-    const events = workload(40);
-    await produce(log, events);
-    const thrownBy = new Set<string>();
-    const restarts: unknown[] = [];
-    const consumers: ViewConsumer[] = runnableViews.map((view) =>
-      view.consumer({
-        kafka: log.kafka,
-        pool: log.pool,
-        topic: log.topic,
-        codec: log.codec,
-        groupId: uniqueName(`restart-${view.name}`),
-        logger: createLogger('silent'),
-        failpoints: {
-          // Once per view: an exception kafkajs counts as unrecoverable, so it stops the consumer for good.
-          beforeBatch: async () => {
-            if (thrownBy.has(view.name)) return;
-            thrownBy.add(view.name);
-            throw new TypeError('a bug in the batch handler');
-          },
+    const first = oncePerView();
+    const restarts = await replacedWhileCatchingUp({ databaseUrl, registryUrl, kafkaBrokers }, 'restart', (view) => ({
+      failpoints: {
+        // Once per view: an exception kafkajs counts as unrecoverable, so it stops the consumer for good.
+        beforeBatch: async () => {
+          if (first(view)) throw new TypeError('a bug in the batch handler');
         },
-      }),
-    );
-    for (const consumer of consumers)
-      consumer.events.on('consumer.restarting', (restart: { error: unknown }) => restarts.push(restart.error));
-    try {
-      for (const consumer of consumers) await consumer.start();
-      await expect.poll(() => caughtUp(log), { timeout: 60_000, interval: 250 }).toBe(true);
-      expect(thrownBy.size).toBe(3);
-      expect(restarts.map((e) => String(e))).toHaveLength(3);
-      await expectViewsToEqualReference(log, events);
-    } finally {
-      for (const consumer of consumers) await consumer.stop();
-      await log.pool.end();
-    }
+      },
+    }));
+    expect(restarts.map((e) => String(e))).toEqual(Array(3).fill('TypeError: a bug in the batch handler'));
   }, 120_000);
 
   test('a member connected but no longer fetching is replaced by the stall watchdog', async ({
@@ -64,43 +89,14 @@ describe('a consumer the Kafka client gives up on', () => {
     registryUrl,
     kafkaBrokers,
   }) => {
-    const log = await openViewLog({ databaseUrl, registryUrl, kafkaBrokers });
-    const events = workload(40);
-    await produce(log, events);
-    const stalledOnce = new Set<string>();
-    const restarts: unknown[] = [];
-    const consumers: ViewConsumer[] = runnableViews.map((view) =>
-      view.consumer({
-        kafka: log.kafka,
-        pool: log.pool,
-        topic: log.topic,
-        codec: log.codec,
-        groupId: uniqueName(`stall-${view.name}`),
-        logger: createLogger('silent'),
-        stallTimeoutMs: 2000,
-        failpoints: {
-          // The first member of each view stops fetching as soon as it has its partitions.
-          stallAfterJoin: () => {
-            if (stalledOnce.has(view.name)) return false;
-            stalledOnce.add(view.name);
-            return true;
-          },
-        },
-      }),
-    );
-    for (const consumer of consumers)
-      consumer.events.on('consumer.restarting', (restart: { error: unknown }) => restarts.push(restart.error));
-    try {
-      for (const consumer of consumers) await consumer.start();
-      await expect.poll(() => caughtUp(log), { timeout: 60_000, interval: 250 }).toBe(true);
-      expect(stalledOnce.size).toBe(3);
-      expect(restarts).toHaveLength(3);
-      for (const error of restarts) expect(error).toBeInstanceOf(ConsumerStalledError);
-      await expectViewsToEqualReference(log, events);
-    } finally {
-      for (const consumer of consumers) await consumer.stop();
-      await log.pool.end();
-    }
+    const first = oncePerView();
+    const restarts = await replacedWhileCatchingUp({ databaseUrl, registryUrl, kafkaBrokers }, 'stall', (view) => ({
+      stallTimeoutMs: 2000,
+      // The first member of each view stops fetching as soon as it has its partitions.
+      failpoints: { stallAfterJoin: () => first(view) },
+    }));
+    expect(restarts).toHaveLength(3);
+    for (const error of restarts) expect(error).toBeInstanceOf(ConsumerStalledError);
   }, 120_000);
 
   test('a log that ends in transaction markers is not taken for a stall', async ({
