@@ -81,7 +81,9 @@ describe('a consumer the Kafka client gives up on', () => {
         },
       },
     }));
-    expect(restarts.map((e) => String(e))).toEqual(Array(3).fill('TypeError: a bug in the batch handler'));
+    // kafkajs hands the error on wrapped (KafkaJSNonRetriableError), its message kept.
+    expect(restarts).toHaveLength(3);
+    for (const error of restarts) expect(String(error)).toContain('a bug in the batch handler');
   }, 120_000);
 
   test('a member connected but no longer fetching is replaced by the stall watchdog', async ({
