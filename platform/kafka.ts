@@ -42,11 +42,16 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
  */
 const ANSWERED_BY_DESIGN = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
 
-function forwardKafkaLog(logger: Logger | undefined, entry: LogEntry): void {
+export function forwardKafkaLog(logger: Logger | undefined, entry: LogEntry): void {
   if (logger === undefined) return;
   const { message, ...rest } = entry.log;
   const fields = { module: 'kafkajs', namespace: entry.namespace, ...rest };
-  if (ANSWERED_BY_DESIGN.has(message)) logger.debug(fields, message);
+  // An error answer to one request ("Response ListOffsets", "Response GroupCoordinator" …)
+  // is handed to whoever made it: retried when transient (a leader or coordinator moving, as
+  // at every start), thrown and reported by our code when not. At error level it would cry
+  // wolf at each start-up.
+  const answeredToCaller = entry.namespace === 'Connection' && message.startsWith('Response ');
+  if (ANSWERED_BY_DESIGN.has(message) || answeredToCaller) logger.debug(fields, message);
   else if (entry.level === KafkaLogLevel.ERROR) logger.error(fields, message);
   else if (entry.level === KafkaLogLevel.WARN) logger.warn(fields, message);
   else logger.debug(fields, message);
