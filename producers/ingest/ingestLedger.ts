@@ -1,12 +1,13 @@
 /**
- * What ingest keeps in PostgreSQL about messages it took, in two round trips per message: one
- * read before publishing (the identity mappings of the message's patients, and which of its
- * facts are already published) and one write after Kafka acknowledged (the published dedup
- * keys and the identities learned, in one statement, so they commit together). Each statement
- * costs a round trip and a socket write per message, which the MLLP hot path feels. I/O, apart
- * from `mappingsOf`.
+ * What ingest keeps in PostgreSQL about messages it took: one read before publishing (the
+ * identity mappings of the message's patients, and which of its facts are already published)
+ * and one write after Kafka acknowledged (the published dedup keys and the identities learned,
+ * in one statement, so they commit together). Messages in flight together share those
+ * statements (group commit): each statement costs a round trip, a socket write and a commit,
+ * which the MLLP hot path feels. I/O, apart from `mappingsOf`.
  */
 import type { NhsNumber } from '../../core/nhsNumber.js';
+import { groupCommit } from '../../platform/groupCommit.js';
 import type { Pool } from '../../platform/postgres.js';
 import type { ClinicalEvent, LocalIdentifier } from '../../schemas/generated/events.js';
 import type { PatientIdentifiers } from '../eventDraft.js';
@@ -39,15 +40,16 @@ type KnownRow =
   | { authority: string; local_id: string; nhs_number: string; dedup_key: null }
   | { authority: null; local_id: null; nhs_number: null; dedup_key: string };
 
-export async function readKnownFacts(
-  pool: Pool,
-  patients: readonly PatientIdentifiers[],
-  dedupKeys: readonly string[],
-): Promise<KnownFacts> {
+type KnownFactsRequest = { readonly patients: readonly PatientIdentifiers[]; readonly dedupKeys: readonly string[] };
+
+/** One read for many messages; each gets the mappings of its patients and its published keys. */
+async function readKnownFactsTogether(pool: Pool, requests: readonly KnownFactsRequest[]): Promise<KnownFacts[]> {
+  const patients = requests.flatMap((r) => r.patients);
   const locals = patients.flatMap((p) => p.localIdentifiers);
   const nhsNumbers = patients.flatMap((p) => (p.nhsNumber === undefined ? [] : [p.nhsNumber]));
+  const dedupKeys = requests.flatMap((r) => r.dedupKeys);
   if (locals.length === 0 && nhsNumbers.length === 0 && dedupKeys.length === 0)
-    return { mappings: [], published: new Set() };
+    return requests.map(() => ({ mappings: [], published: new Set() }));
   const result = await pool.query<KnownRow>(READ_KNOWN, [
     locals.map((l) => l.authority),
     locals.map((l) => l.value),
@@ -60,45 +62,80 @@ export async function readKnownFacts(
     if (row.dedup_key !== null) published.add(row.dedup_key);
     else mappings.push({ authority: row.authority, localId: row.local_id, nhsNumber: row.nhs_number as NhsNumber });
   }
-  return { mappings, published };
+  return requests.map((r) => ({
+    mappings: r.patients.flatMap((p) => mappingsOf(p, mappings)),
+    published: new Set(r.dedupKeys.filter((k) => published.has(k))),
+  }));
 }
 
 const RECORD_ACCEPTED = `
   WITH published AS (
     INSERT INTO ingest_published_events (dedup_key, event_id, event_type, correlation_id, receipt_id)
-    SELECT d, e, t, c, $8::uuid FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) AS p(d, e, t, c)
+    SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::uuid[])
     ON CONFLICT (dedup_key) DO NOTHING
   )
   INSERT INTO patient_identity_xref (authority, local_id, nhs_number, learned_from_receipt)
-  SELECT a, l, n, $8::uuid FROM unnest($5::text[], $6::text[], $7::text[]) AS t(a, l, n)
+  SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::uuid[])
   ON CONFLICT (authority, local_id) DO NOTHING
   RETURNING authority, local_id`;
 
 export type Learning = { readonly nhsNumber: NhsNumber; readonly locals: readonly LocalIdentifier[] };
 
+export type Accepted = {
+  readonly events: readonly ClinicalEvent[];
+  readonly learnings: readonly Learning[];
+  readonly receiptId: string;
+};
+
+export type LearnedMapping = { readonly authority: string; readonly localId: string };
+
 /**
- * Records the events Kafka acknowledged as published and the identities the message taught;
- * returns the mappings that were new (the ones parked inputs may be waiting on).
+ * One write for many messages. Each gets back the mappings it taught that were new; when two
+ * messages taught the same one at once, both get it (their releases are idempotent).
  */
-export async function recordAccepted(
-  pool: Pool,
-  accepted: {
-    readonly events: readonly ClinicalEvent[];
-    readonly learnings: readonly Learning[];
-    readonly receiptId: string;
-  },
-): Promise<readonly { readonly authority: string; readonly localId: string }[]> {
-  const learned = accepted.learnings.flatMap(({ nhsNumber, locals }) => locals.map((local) => ({ nhsNumber, local })));
-  if (accepted.events.length === 0 && learned.length === 0) return [];
+async function recordAcceptedTogether(pool: Pool, requests: readonly Accepted[]): Promise<LearnedMapping[][]> {
+  const events = requests.flatMap((r) => r.events.map((event) => ({ event, receiptId: r.receiptId })));
+  const learned = requests.flatMap((r) =>
+    r.learnings.flatMap(({ nhsNumber, locals }) =>
+      locals.map((local) => ({ nhsNumber, local, receiptId: r.receiptId })),
+    ),
+  );
+  if (events.length === 0 && learned.length === 0) return requests.map(() => []);
   const result = await pool.query<{ authority: string; local_id: string }>(RECORD_ACCEPTED, [
-    accepted.events.map((e) => e.dedupKey),
-    accepted.events.map((e) => e.eventId),
-    accepted.events.map((e) => e.type),
-    accepted.events.map((e) => e.correlationId),
+    events.map((e) => e.event.dedupKey),
+    events.map((e) => e.event.eventId),
+    events.map((e) => e.event.type),
+    events.map((e) => e.event.correlationId),
+    events.map((e) => e.receiptId),
     learned.map((l) => l.local.authority),
     learned.map((l) => l.local.value),
     learned.map((l) => l.nhsNumber),
-    accepted.receiptId,
+    learned.map((l) => l.receiptId),
   ]);
-  return result.rows.map((r) => ({ authority: r.authority, localId: r.local_id }));
+  const isNew = new Set(result.rows.map((r) => `${r.authority}\u0000${r.local_id}`));
+  return requests.map((r) =>
+    r.learnings
+      .flatMap((l) => l.locals)
+      .filter((local) => isNew.has(`${local.authority}\u0000${local.value}`))
+      .map((local) => ({ authority: local.authority, localId: local.value })),
+  );
+}
+
+export type IngestLedger = {
+  /** The mappings of the patients' identifiers and NHS numbers, and which of the keys are published. */
+  readKnownFacts(patients: readonly PatientIdentifiers[], dedupKeys: readonly string[]): Promise<KnownFacts>;
+  /**
+   * Records the events Kafka acknowledged as published and the identities the message taught;
+   * returns the mappings that were new (the ones parked inputs may be waiting on).
+   */
+  recordAccepted(accepted: Accepted): Promise<readonly LearnedMapping[]>;
+};
+
+export function createIngestLedger(pool: Pool): IngestLedger {
+  const read = groupCommit<KnownFactsRequest, KnownFacts>({ run: (rs) => readKnownFactsTogether(pool, rs) });
+  const record = groupCommit<Accepted, readonly LearnedMapping[]>({ run: (rs) => recordAcceptedTogether(pool, rs) });
+  return {
+    readKnownFacts: (patients, dedupKeys) => read({ patients, dedupKeys }),
+    recordAccepted: (accepted) => record(accepted),
+  };
 }

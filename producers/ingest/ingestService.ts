@@ -24,7 +24,7 @@ import {
   resolveParked,
 } from './heldInputs.js';
 import type { InboundMessage } from './inboundMessage.js';
-import { mappingsOf, readKnownFacts, recordAccepted } from './ingestLedger.js';
+import { createIngestLedger, mappingsOf } from './ingestLedger.js';
 
 /** What a channel makes of a message's bytes. Pure, supplied per endpoint. */
 export type Interpretation<Extra = unknown> =
@@ -117,6 +117,7 @@ type Redrive = { readonly kind: 'parked' | 'rejected'; readonly id: number };
 
 export function createIngestService(deps: IngestDeps): IngestService {
   const log = deps.logger.child({ module: 'ingest' });
+  const ledger = createIngestLedger(deps.pool);
   let releases: Promise<void> = Promise.resolve();
   /** Sweeps in a row that failed; the next waits longer (1 s doubling up to a minute). */
   let failedSweeps = 0;
@@ -181,8 +182,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
     const reading =
       interpretation.kind === 'facts'
         ? settled(
-            readKnownFacts(
-              deps.pool,
+            ledger.readKnownFacts(
               interpretation.units.map((u) => u.patient),
               interpretation.units.flatMap((u) => u.drafts.map((d) => d.dedupKey)),
             ),
@@ -256,7 +256,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
       throw error;
     }
     // Only after the ack: a crash in between duplicates, never loses.
-    const learned = await recordAccepted(deps.pool, {
+    const learned = await ledger.recordAccepted({
       events: fresh,
       learnings: resolved.map(({ decision }) => ({ nhsNumber: decision.nhsNumber, locals: decision.learns })),
       receiptId,

@@ -1,0 +1,59 @@
+/**
+ * Group commit for a statement many callers make at once: with a free slot a request goes at
+ * once, alone; requests that arrive while every slot is busy wait and then go together in one
+ * call. Under load that turns N statements into a few, at no cost in latency when idle. Each
+ * caller's promise settles with the call that carried its request; a failed call fails every
+ * request it carried.
+ */
+export type GroupCommitOptions<Request, Result> = {
+  /** Runs requests together; answers one result per request, in the same order. */
+  readonly run: (requests: readonly Request[]) => Promise<readonly Result[]>;
+  /** Calls in flight at once (default 2). */
+  readonly maxInFlight?: number;
+  /** Requests in one call at most (default 256). */
+  readonly maxBatch?: number;
+};
+
+type Waiting<Request, Result> = {
+  readonly request: Request;
+  readonly resolve: (result: Result) => void;
+  readonly reject: (error: unknown) => void;
+};
+
+export function groupCommit<Request, Result>(
+  options: GroupCommitOptions<Request, Result>,
+): (request: Request) => Promise<Result> {
+  const maxInFlight = options.maxInFlight ?? 2;
+  const maxBatch = options.maxBatch ?? 256;
+  const waiting: Waiting<Request, Result>[] = [];
+  let inFlight = 0;
+
+  const flush = (): void => {
+    while (inFlight < maxInFlight && waiting.length > 0) {
+      const batch = waiting.splice(0, maxBatch);
+      inFlight += 1;
+      Promise.resolve()
+        .then(() => options.run(batch.map((w) => w.request)))
+        .then((results) => {
+          if (results.length !== batch.length)
+            throw new Error(`group commit: ${results.length} results for ${batch.length} requests`);
+          batch.forEach((w, i) => {
+            w.resolve(results[i] as Result);
+          });
+        })
+        .catch((error: unknown) => {
+          for (const w of batch) w.reject(error);
+        })
+        .finally(() => {
+          inFlight -= 1;
+          flush();
+        });
+    }
+  };
+
+  return (request) =>
+    new Promise<Result>((resolve, reject) => {
+      waiting.push({ request, resolve, reject });
+      flush();
+    });
+}
