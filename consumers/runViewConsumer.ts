@@ -11,7 +11,13 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EventCodec } from '../platform/eventCodec.js';
-import { type Consumer, type EachBatchPayload, fetchPartitionOffsets, type Kafka } from '../platform/kafka.js';
+import {
+  type Consumer,
+  createOffsetReader,
+  type EachBatchPayload,
+  fetchPartitionOffsets,
+  type Kafka,
+} from '../platform/kafka.js';
 import type { Logger } from '../platform/logger.js';
 import { isTransientPgError, type Pool } from '../platform/postgres.js';
 import { SchemaRegistryError } from '../platform/schemaRegistry.js';
@@ -156,6 +162,8 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
   let restartTimer: NodeJS.Timeout | undefined;
   const stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
   let stallTimer: NodeJS.Timeout | undefined;
+  /** The watchdog's one admin connection, kept between its checks. */
+  const offsetReader = createOffsetReader(options.kafka);
   /** The current member's partitions (from its last assignment). */
   let assigned = new Set<number>();
   /** Batches being applied now, and when each partition's last one was handed over or ended. */
@@ -436,7 +444,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     const member = consumer;
     checkingStall = true;
     try {
-      const ends = await fetchPartitionOffsets(options.kafka, topic, 5000);
+      const ends = await offsetReader.read(topic, 5000);
       const stored = await readStoredOffsets(pool, view.name, topic);
       const now = Date.now();
       const next = new Map<number, { readonly at: bigint; readonly since: number }>();
@@ -521,6 +529,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
       stopping = true;
       clearInterval(stallTimer);
       clearTimeout(restartTimer);
+      await offsetReader.close();
       await consumer?.disconnect();
     },
   };

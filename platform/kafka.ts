@@ -4,7 +4,7 @@
  * terms, so the client stays a measured, replaceable choice. I/O.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import kafkajs, { type Kafka, type KafkaConfig, type LogEntry } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from './logger.js';
 
 export type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -105,30 +105,58 @@ async function probeOneBroker(broker: string, timeoutMs: number): Promise<Cluste
 
 export type PartitionOffsets = { readonly partition: number; readonly low: bigint; readonly high: bigint };
 
+/** Reads a topic's first and end offsets over one admin connection, kept between reads. */
+export type OffsetReader = {
+  read(topic: string, timeoutMs?: number): Promise<readonly PartitionOffsets[]>;
+  close(): Promise<void>;
+};
+
 /**
- * The topic's first and end offsets per partition. kafkajs' admin gives up at once on answers
- * a moment of leader movement produces (NOT_LEADER, LEADER_NOT_AVAILABLE — common right after
- * a topic is created or a broker restarts), so this asks again with fresh metadata until the
- * deadline.
+ * kafkajs' admin gives up at once on answers a moment of leader movement produces (NOT_LEADER,
+ * LEADER_NOT_AVAILABLE — common right after a topic is created or a broker restarts), so a read
+ * asks again with a fresh connection and fresh metadata until its deadline.
  */
+export function createOffsetReader(kafka: Kafka): OffsetReader {
+  let admin: Admin | undefined;
+  const drop = async () => {
+    const current = admin;
+    admin = undefined;
+    await current?.disconnect().catch(() => undefined);
+  };
+  return {
+    async read(topic, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          if (admin === undefined) {
+            const connecting = kafka.admin();
+            admin = connecting;
+            await connecting.connect();
+          }
+          const offsets = await admin.fetchTopicOffsets(topic);
+          return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }));
+        } catch (error) {
+          await drop();
+          const retriable = (error as { retriable?: unknown }).retriable === true;
+          if (!retriable || Date.now() > deadline) throw error;
+          await delay(250);
+        }
+      }
+    },
+    close: drop,
+  };
+}
+
+/** The topic's first and end offsets per partition, over a connection of its own. */
 export async function fetchPartitionOffsets(
   kafka: Kafka,
   topic: string,
   timeoutMs = 30_000,
 ): Promise<readonly PartitionOffsets[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      const offsets = await admin.fetchTopicOffsets(topic);
-      return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }));
-    } catch (error) {
-      const retriable = (error as { retriable?: unknown }).retriable === true;
-      if (!retriable || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+  const reader = createOffsetReader(kafka);
+  try {
+    return await reader.read(topic, timeoutMs);
+  } finally {
+    await reader.close();
   }
 }
