@@ -69,11 +69,11 @@ describe('ingest ledger', () => {
       ];
       const known = await Promise.all([...reads(), ...reads()]);
       const answers = [
-        { mappings: [{ authority: 'RXX', localId: 'A1', nhsNumber: '9990000018' }], published: ['k1'] },
-        { mappings: [{ authority: 'RXX', localId: 'B2', nhsNumber: '9990000026' }], published: ['k2'] },
-        { mappings: [], published: [] },
+        { mappings: [[{ authority: 'RXX', localId: 'A1', nhsNumber: '9990000018' }]], published: ['k1'] },
+        { mappings: [[{ authority: 'RXX', localId: 'B2', nhsNumber: '9990000026' }]], published: ['k2'] },
+        { mappings: [[]], published: [] },
       ];
-      expect(known.map((k) => ({ mappings: k.mappings, published: [...k.published] }))).toEqual([
+      expect(known.map((k) => ({ mappings: k.mappingsByPatient, published: [...k.published] }))).toEqual([
         ...answers,
         ...answers,
       ]);

@@ -14,8 +14,8 @@ import type { PatientIdentifiers } from '../eventDraft.js';
 import type { KnownMapping } from '../patient/decidePatient.js';
 
 export type KnownFacts = {
-  /** Every mapping of the patients' local identifiers and of their NHS numbers. */
-  readonly mappings: readonly KnownMapping[];
+  /** Per patient asked about, in order: every mapping of its local identifiers and of its NHS number. */
+  readonly mappingsByPatient: readonly (readonly KnownMapping[])[];
   /** The given dedup keys that are already published. */
   readonly published: ReadonlySet<string>;
 };
@@ -49,7 +49,7 @@ async function readKnownFactsTogether(pool: Pool, requests: readonly KnownFactsR
   const nhsNumbers = patients.flatMap((p) => (p.nhsNumber === undefined ? [] : [p.nhsNumber]));
   const dedupKeys = requests.flatMap((r) => r.dedupKeys);
   if (locals.length === 0 && nhsNumbers.length === 0 && dedupKeys.length === 0)
-    return requests.map(() => ({ mappings: [], published: new Set() }));
+    return requests.map((r) => ({ mappingsByPatient: r.patients.map(() => []), published: new Set() }));
   const result = await pool.query<KnownRow>(READ_KNOWN, [
     locals.map((l) => l.authority),
     locals.map((l) => l.value),
@@ -63,7 +63,7 @@ async function readKnownFactsTogether(pool: Pool, requests: readonly KnownFactsR
     else mappings.push({ authority: row.authority, localId: row.local_id, nhsNumber: row.nhs_number as NhsNumber });
   }
   return requests.map((r) => ({
-    mappings: r.patients.flatMap((p) => mappingsOf(p, mappings)),
+    mappingsByPatient: r.patients.map((p) => mappingsOf(p, mappings)),
     published: new Set(r.dedupKeys.filter((k) => published.has(k))),
   }));
 }
@@ -122,7 +122,7 @@ async function recordAcceptedTogether(pool: Pool, requests: readonly Accepted[])
 }
 
 export type IngestLedger = {
-  /** The mappings of the patients' identifiers and NHS numbers, and which of the keys are published. */
+  /** Per patient, the mappings of its identifiers and NHS number; and which of the keys are published. */
   readKnownFacts(patients: readonly PatientIdentifiers[], dedupKeys: readonly string[]): Promise<KnownFacts>;
   /**
    * Records the events Kafka acknowledged as published and the identities the message taught;

@@ -24,7 +24,7 @@ import {
   resolveParked,
 } from './heldInputs.js';
 import type { InboundMessage } from './inboundMessage.js';
-import { createIngestLedger, mappingsOf } from './ingestLedger.js';
+import { createIngestLedger } from './ingestLedger.js';
 
 /** What a channel makes of a message's bytes. Pure, supplied per endpoint. */
 export type Interpretation<Extra = unknown> =
@@ -219,7 +219,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
       (unit, index) => ({
         index,
         unit,
-        decision: decidePatient(unit.patient, mappingsOf(unit.patient, known.mappings)),
+        decision: decidePatient(unit.patient, known.mappingsByPatient[index] ?? []),
       }),
     );
     const held = decided.filter((d) => d.decision.kind !== 'resolved');
