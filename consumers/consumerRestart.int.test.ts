@@ -133,6 +133,10 @@ describe('a consumer the Kafka client gives up on', () => {
       stallTimeoutMs: 1000,
     });
     consumer.events.on('consumer.restarting', (restart: { error: unknown }) => restarts.push(restart.error));
+    let checks = 0;
+    consumer.events.on('consumer.stall-checked', () => {
+      checks += 1;
+    });
     const processed = async () =>
       (
         await log.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM view_processed_events WHERE view = $1', [
@@ -142,7 +146,9 @@ describe('a consumer the Kafka client gives up on', () => {
     try {
       await consumer.start();
       await expect.poll(processed, { timeout: 60_000, interval: 250 }).toBe(new Set(events.map((e) => e.eventId)).size);
-      await new Promise((resolve) => setTimeout(resolve, 4000)); // four stall timeouts
+      // The watchdog looks every 250 ms: once caught up, let it look through four stall timeouts.
+      const from = checks;
+      await expect.poll(() => checks - from, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(16);
       expect(restarts).toEqual([]);
     } finally {
       await consumer.stop();

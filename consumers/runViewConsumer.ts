@@ -6,7 +6,7 @@
  * offsets are written only to show lag. A member the client gives up on is replaced, and so is
  * one that stays connected but stops fetching (a stall watchdog). Emits
  * `batch.applied`, `batch.dead-lettered`, `partition.reseeked`, `partition.lost`,
- * `consumer.restarting`. I/O.
+ * `consumer.restarting`, `consumer.stall-checked`. I/O.
  */
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -304,8 +304,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     commitOffsetsIfNecessary,
   }: EachBatchPayload) {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
-    inHand += 1;
-    lastBatchAt.set(batch.partition, Date.now());
+    inHand += 1; // its start is stamped by the client's batch-start event (below)
     try {
       await applyHandedBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary });
     } finally {
@@ -455,6 +454,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
         next.set(partition, before !== undefined && before.at === at ? before : { at, since: now });
       }
       lagging = next;
+      events.emit('consumer.stall-checked', { lagging: lagging.size });
       const stalled = [...lagging].filter(
         ([partition, lag]) => now - lag.since >= stallTimeoutMs && (lastBatchAt.get(partition) ?? 0) < lag.since,
       );
