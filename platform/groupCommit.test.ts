@@ -70,4 +70,18 @@ describe('groupCommit', () => {
     expect(await first).toBe('only one');
     for (const request of carried) await expect(request).rejects.toThrow('1 results for 2 requests');
   });
+
+  test('a call takes requests while their sizes fit every limit; one larger than a limit goes alone', async () => {
+    const statement = manualStatement();
+    const send = groupCommit({ run: statement.run, maxInFlight: 1, limits: [{ size: (n: number) => n, max: 10 }] });
+    const answers = [1, 4, 5, 2, 20, 3].map((n) => send(n));
+    await settle();
+    statement.calls[0]?.end();
+    for (let i = 1; i < 5; i += 1) {
+      await settle();
+      statement.calls[i]?.end();
+    }
+    await Promise.all(answers);
+    expect(statement.calls.map((c) => c.requests)).toEqual([[1], [4, 5], [2], [20], [3]]);
+  });
 });

@@ -12,6 +12,11 @@ export type GroupCommitOptions<Request, Result> = {
   readonly maxInFlight?: number;
   /** Requests in one call at most (default 256). */
   readonly maxBatch?: number;
+  /**
+   * Further bounds on one call: the sizes of its requests (records, bytes …) add up to at most
+   * `max` each. A request larger than a bound on its own still goes, alone.
+   */
+  readonly limits?: readonly { readonly size: (request: Request) => number; readonly max: number }[];
 };
 
 type Waiting<Request, Result> = {
@@ -25,12 +30,29 @@ export function groupCommit<Request, Result>(
 ): (request: Request) => Promise<Result> {
   const maxInFlight = options.maxInFlight ?? 2;
   const maxBatch = options.maxBatch ?? 256;
+  const limits = options.limits ?? [];
   const waiting: Waiting<Request, Result>[] = [];
   let inFlight = 0;
 
+  /** The requests at the head of the queue that fit one call; always at least one. */
+  const takeBatch = (): Waiting<Request, Result>[] => {
+    const totals = limits.map(() => 0);
+    let taken = 0;
+    for (const w of waiting) {
+      if (taken >= maxBatch) break;
+      const sizes = limits.map((limit) => limit.size(w.request));
+      if (taken > 0 && limits.some((limit, i) => (totals[i] ?? 0) + (sizes[i] ?? 0) > limit.max)) break;
+      sizes.forEach((size, i) => {
+        totals[i] = (totals[i] ?? 0) + size;
+      });
+      taken += 1;
+    }
+    return waiting.splice(0, taken);
+  };
+
   const flush = (): void => {
     while (inFlight < maxInFlight && waiting.length > 0) {
-      const batch = waiting.splice(0, maxBatch);
+      const batch = takeBatch();
       inFlight += 1;
       Promise.resolve()
         .then(() => options.run(batch.map((w) => w.request)))

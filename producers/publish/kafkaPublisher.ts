@@ -9,6 +9,7 @@
  */
 import { type AcknowledgedProducer, createAcknowledgedProducer } from '../../platform/acknowledgedProducer.js';
 import type { EventCodec } from '../../platform/eventCodec.js';
+import { groupCommit } from '../../platform/groupCommit.js';
 import type { Kafka } from '../../platform/kafka.js';
 import type { Logger } from '../../platform/logger.js';
 import type { RecordCodec } from '../../platform/recordCodec.js';
@@ -54,16 +55,6 @@ export function canonicalRecord(
   };
 }
 
-/** One caller's write: its messages stay together and in order inside whichever batch carries them. */
-type Write = {
-  readonly messages: readonly OutgoingMessage[];
-  readonly bytes: number;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-};
-
-type TopicQueue = { readonly topic: string; waiting: Write[]; inFlight: boolean };
-
 const sizeOf = (m: OutgoingMessage) =>
   Buffer.byteLength(m.key) +
   m.value.length +
@@ -71,20 +62,6 @@ const sizeOf = (m: OutgoingMessage) =>
     (n, [name, value]) => n + Buffer.byteLength(name) + Buffer.byteLength(value),
     0,
   );
-
-/** The writes at the head of the queue that fit one batch; always at least one, however large. */
-function takeBatch(waiting: Write[], limits: { readonly messages: number; readonly bytes: number }): Write[] {
-  let messages = 0;
-  let bytes = 0;
-  let taken = 0;
-  for (const write of waiting) {
-    if (taken > 0 && (messages + write.messages.length > limits.messages || bytes + write.bytes > limits.bytes)) break;
-    messages += write.messages.length;
-    bytes += write.bytes;
-    taken += 1;
-  }
-  return waiting.splice(0, taken);
-}
 
 export function createKafkaPublisher(deps: {
   readonly kafka: Kafka;
@@ -98,8 +75,8 @@ export function createKafkaPublisher(deps: {
   // A batch's records for one partition form one record batch, which the broker refuses above
   // the topic's max.message.bytes (1 MiB by default); staying under it keeps one large raw
   // receipt from failing the small writes that happened to share its batch.
-  const batchLimits = { messages: 500, bytes: 512 * 1024 };
-  const queues = new Map<string, TopicQueue>();
+  const limits = { messages: 500, bytes: 512 * 1024 };
+  const writers = new Map<string, (messages: readonly OutgoingMessage[]) => Promise<void>>();
   let producer: Promise<AcknowledgedProducer> | undefined;
 
   const connected = (): Promise<AcknowledgedProducer> => {
@@ -137,42 +114,30 @@ export function createKafkaPublisher(deps: {
   }
 
   /**
-   * Group commit: with nothing in flight for the topic a write goes at once; writes that arrive
-   * while a batch is in flight wait for it and then go together in one request. Each caller's
-   * promise settles with the batch that carried its messages, and a failed batch fails them all.
+   * Group commit per topic (platform/groupCommit.ts): with nothing in flight for the topic a
+   * write goes at once; writes that arrive while a request is in flight wait for it and then go
+   * together in one request, each caller's messages together and in order. A failed request
+   * fails every write it carried.
    */
-  const flush = (queue: TopicQueue) => {
-    if (queue.inFlight || queue.waiting.length === 0) return;
-    const batch = takeBatch(queue.waiting, batchLimits);
-    queue.inFlight = true;
-    void sendNow(
-      queue.topic,
-      batch.flatMap((w) => w.messages),
-      batch.length,
-    )
-      .then(
-        () => {
-          for (const write of batch) write.resolve();
-        },
-        (error: unknown) => {
-          for (const write of batch) write.reject(error);
-        },
-      )
-      .finally(() => {
-        queue.inFlight = false;
-        flush(queue);
-      });
-  };
-
   function send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
-    const queue = queues.get(topic) ?? { topic, waiting: [], inFlight: false };
-    queues.set(topic, queue);
-    const bytes = messages.reduce((n, m) => n + sizeOf(m), 0);
-    return new Promise((resolve, reject) => {
-      queue.waiting.push({ messages, bytes, resolve, reject });
-      flush(queue);
-    });
+    let write = writers.get(topic);
+    if (write === undefined) {
+      write = groupCommit<readonly OutgoingMessage[], undefined>({
+        maxInFlight: 1,
+        maxBatch: limits.messages,
+        limits: [
+          { size: (w) => w.length, max: limits.messages },
+          { size: (w) => w.reduce((n, m) => n + sizeOf(m), 0), max: limits.bytes },
+        ],
+        run: async (writes) => {
+          await sendNow(topic, writes.flat(), writes.length);
+          return writes.map(() => undefined);
+        },
+      });
+      writers.set(topic, write);
+    }
+    return write(messages);
   }
 
   return {
