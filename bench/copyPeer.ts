@@ -5,8 +5,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import { quoteIdentifier } from '../consumers/jsonStateStore.js';
 import type { Pool } from '../platform/postgres.js';
+import { quoteIdentifier } from '../platform/postgres.js';
 
 /** COPY text format: backslash is the escape character; JSON.stringify already escapes tabs and newlines. */
 export const copyText = (value: string): string => value.replace(/\\/g, '\\\\');

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { applyToView } from '../consumers/applyBatchExactlyOnce.js';
-import type { LiveView, LogIndex } from '../consumers/liveView.js';
 import { createViewConsumer } from '../consumers/runViewConsumer.js';
 import { readStoredOffsets } from '../consumers/storedOffsets.js';
 import type { EventCodec } from '../platform/eventCodec.js';
@@ -21,6 +20,7 @@ import {
   withTransaction,
 } from '../platform/postgres.js';
 import { runMigrations } from '../platform/runMigrations.js';
+import type { LiveView, LogIndex } from '../projections/liveView.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { type BenchContext, benchLogger } from './benchmark.js';
 import { copyText } from './copyPeer.js';

@@ -7,10 +7,10 @@
  * live view) stops the batch before the held offset. I/O.
  */
 import { type Pool, type Tx, withTransaction } from '../platform/postgres.js';
+import type { LiveView, LogIndex } from '../projections/liveView.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { StoredOffsetGapError } from './consumerErrors.js';
 import { type DeadLetterRecord, recordDeadLetters } from './deadLetters.js';
-import type { LiveView, LogIndex } from './liveView.js';
 import { recordProcessedEvents } from './processedEvents.js';
 import { advanceStoredOffset, readStoredPosition } from './storedOffsets.js';
 

@@ -5,8 +5,8 @@
  */
 import type { EventCodec } from '../platform/eventCodec.js';
 import { type Pool, withTransaction } from '../platform/postgres.js';
+import type { LiveView } from '../projections/liveView.js';
 import { markDeadLetterRedriven, readDeadLetter } from './deadLetters.js';
-import type { LiveView } from './liveView.js';
 import { recordProcessedEvents } from './processedEvents.js';
 
 export type RedriveOutcome =

@@ -21,6 +21,7 @@ import {
 import type { Logger } from '../platform/logger.js';
 import { isTransientPgError, type Pool } from '../platform/postgres.js';
 import { SchemaRegistryError } from '../platform/schemaRegistry.js';
+import type { LiveView, LogIndex } from '../projections/liveView.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { recordHeaders, type TopicRole } from '../schemas/topics.js';
 import { type ApplyHooks, applyBatchExactlyOnce, type Batch, type BatchRecord } from './applyBatchExactlyOnce.js';
@@ -33,7 +34,6 @@ import {
 } from './consumerErrors.js';
 import type { DeadLetterRecord } from './deadLetters.js';
 import { recordFoldVersion } from './foldVersions.js';
-import type { LiveView, LogIndex } from './liveView.js';
 import { initStoredOffsets, readStoredOffsets } from './storedOffsets.js';
 
 export type ViewConsumerOptions<State, Decoded = ClinicalEvent> = {

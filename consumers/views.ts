@@ -7,10 +7,10 @@ import { carePlanViewStore } from '../projections/care-plan-view/persist.js';
 import type { GpState } from '../projections/gp-view/evolve.js';
 import { gpView } from '../projections/gp-view/gpView.js';
 import { gpViewStore } from '../projections/gp-view/persist.js';
+import type { LiveView } from '../projections/liveView.js';
 import type { PharmacyState } from '../projections/pharmacy-view/evolve.js';
 import { pharmacyViewStore } from '../projections/pharmacy-view/persist.js';
 import { pharmacyView } from '../projections/pharmacy-view/pharmacyView.js';
-import type { LiveView } from './liveView.js';
 import { type RunnableView, runnable } from './runViewConsumer.js';
 
 const gp: LiveView<GpState> = { name: 'gp-view', projection: gpView, store: gpViewStore() };

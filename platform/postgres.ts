@@ -7,6 +7,9 @@ export type PoolClient = pg.PoolClient;
 /** A client inside an open transaction. */
 export type Tx = pg.PoolClient;
 
+/** A table or column name as a quoted SQL identifier (names come from code, never from input). */
+export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
 // BIGINT (int8) comes back as a string; offsets are converted at the edge by their own function.
 export function createPool(
   databaseUrl: URL,

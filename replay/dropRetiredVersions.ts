@@ -4,8 +4,7 @@
  * record of what that version could not apply. The view_versions rows stay too, marked
  * dropped, so version numbers are never reused. I/O.
  */
-import { quoteIdentifier } from '../consumers/jsonStateStore.js';
-import { type Pool, withTransaction } from '../platform/postgres.js';
+import { type Pool, quoteIdentifier, withTransaction } from '../platform/postgres.js';
 import type { RebuildableView } from './rebuildableViews.js';
 import { progressNameOf, versionTablesOf } from './versionNames.js';
 import { readViewVersions } from './viewVersions.js';

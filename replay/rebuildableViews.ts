@@ -3,13 +3,14 @@
  * in its tables.ts, and its store pointed at any set of tables with the same keys (a
  * version's shadow tables). Wiring only; no I/O of its own.
  */
-import type { LiveView, ViewStore } from '../consumers/liveView.js';
+
 import { createViewConsumer, type ViewConsumer, type ViewConsumerOptions } from '../consumers/runViewConsumer.js';
 import { liveViews, type ViewName } from '../consumers/views.js';
 import { carePlanViewStore } from '../projections/care-plan-view/persist.js';
 import { carePlanViewTables } from '../projections/care-plan-view/tables.js';
 import { gpViewStore } from '../projections/gp-view/persist.js';
 import { gpViewTables } from '../projections/gp-view/tables.js';
+import type { LiveView, ViewStore } from '../projections/liveView.js';
 import { pharmacyViewStore } from '../projections/pharmacy-view/persist.js';
 import { pharmacyViewTables } from '../projections/pharmacy-view/tables.js';
 

@@ -5,8 +5,9 @@
  * an index finds it whichever version is live. The only dynamic identifiers in the project's
  * SQL are these table and index names, all built from tables.ts and quoted. I/O.
  */
-import { quoteIdentifier } from '../consumers/jsonStateStore.js';
+
 import type { Tx } from '../platform/postgres.js';
+import { quoteIdentifier } from '../platform/postgres.js';
 import type { ViewTables } from './rebuildableViews.js';
 import { versionedName } from './versionNames.js';
 

@@ -19,9 +19,9 @@
  * them. With no writer left, the progress moves before the view's tables are locked, so
  * readers wait only for the renames.
  */
-import { quoteIdentifier } from '../consumers/jsonStateStore.js';
+
 import { readStoredOffsets, releaseStoredOffsets } from '../consumers/storedOffsets.js';
-import { type Pool, type Tx, withSnapshot, withTransaction } from '../platform/postgres.js';
+import { type Pool, quoteIdentifier, type Tx, withSnapshot, withTransaction } from '../platform/postgres.js';
 import type { RebuildableView, ViewTables } from './rebuildableViews.js';
 import { type Offsets, sameOffsets } from './rebuildProgress.js';
 import { renameTableWithIndexes } from './shadowTables.js';

@@ -7,8 +7,8 @@
  * on batch boundaries. I/O.
  */
 import { createHash } from 'node:crypto';
-import { quoteIdentifier } from '../consumers/jsonStateStore.js';
 import type { Pool, Tx } from '../platform/postgres.js';
+import { quoteIdentifier } from '../platform/postgres.js';
 import type { ViewTables } from './rebuildableViews.js';
 
 export const BOOKKEEPING_COLUMNS = ['updated_at', 'changed_partition', 'changed_offset'] as const;

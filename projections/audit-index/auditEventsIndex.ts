@@ -4,8 +4,9 @@
  * moves in the same transaction. A duplicate record on the log is a second row: the index
  * records the log, not the facts. I/O.
  */
-import type { IndexedRecord, LogIndex } from '../../consumers/liveView.js';
+
 import type { Tx } from '../../platform/postgres.js';
+import type { IndexedRecord, LogIndex } from '../liveView.js';
 import { appendToChains, type ChainHead, GENESIS_HASH, type NewAuditEntry } from './auditChain.js';
 
 export const AUDIT_INDEX = 'audit-index';

@@ -3,8 +3,9 @@
  * audit_receipts row, so an audit answer can show the source message exactly as received.
  * Keyed by receipt id: a receipt on the log twice is indexed once. I/O.
  */
-import type { LogIndex } from '../../consumers/liveView.js';
+
 import type { RawReceipt } from '../../schemas/generated/events.js';
+import type { LogIndex } from '../liveView.js';
 
 export const AUDIT_RECEIPTS = 'audit-receipts';
 

@@ -1,6 +1,6 @@
 /** Saves care-plan states and rewrites the touched patients' task rows. I/O. */
-import { jsonStateStore, replacePatientRows } from '../../consumers/jsonStateStore.js';
-import type { ViewStore } from '../../consumers/liveView.js';
+import { jsonStateStore, replacePatientRows } from '../jsonStateStore.js';
+import type { ViewStore } from '../liveView.js';
 import type { CarePlanState } from './evolve.js';
 import { carePlanRows } from './rows.js';
 import { type CarePlanViewTables, carePlanViewTables } from './tables.js';

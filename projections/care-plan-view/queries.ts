@@ -1,6 +1,7 @@
 /** The care-plan view's reads: a patient's tasks, and tasks due before an instant across patients. I/O. */
-import { quoteIdentifier } from '../../consumers/jsonStateStore.js';
+
 import type { Pool } from '../../platform/postgres.js';
+import { quoteIdentifier } from '../../platform/postgres.js';
 import type { CarePlanTaskRow } from './rows.js';
 import { type CarePlanViewTables, carePlanViewTables } from './tables.js';
 

@@ -1,6 +1,6 @@
 /** Loads and saves GP-view states (one jsonb per patient). I/O. */
-import { jsonStateStore } from '../../consumers/jsonStateStore.js';
-import type { ViewStore } from '../../consumers/liveView.js';
+import { jsonStateStore } from '../jsonStateStore.js';
+import type { ViewStore } from '../liveView.js';
 import type { GpState } from './evolve.js';
 import { type GpViewTables, gpViewTables } from './tables.js';
 

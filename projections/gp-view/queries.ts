@@ -1,6 +1,7 @@
 /** The GP view's reads for the API. I/O. */
-import { quoteIdentifier } from '../../consumers/jsonStateStore.js';
+
 import type { Pool } from '../../platform/postgres.js';
+import { quoteIdentifier } from '../../platform/postgres.js';
 import type { GpState } from './evolve.js';
 import { type GpViewTables, gpViewTables } from './tables.js';
 

@@ -2,8 +2,8 @@
  * Saves pharmacy-view states and rewrites the touched patients' order rows; a row's
  * `changed_partition/offset` moves only when the row changed, so the feed sees real changes. I/O.
  */
-import { jsonStateStore, replacePatientRows } from '../../consumers/jsonStateStore.js';
-import type { ViewStore } from '../../consumers/liveView.js';
+import { jsonStateStore, replacePatientRows } from '../jsonStateStore.js';
+import type { ViewStore } from '../liveView.js';
 import type { PharmacyState } from './evolve.js';
 import { pharmacyRows } from './rows.js';
 import { type PharmacyViewTables, pharmacyViewTables } from './tables.js';

@@ -3,8 +3,9 @@
  * changed since a cursor. The cursor is the log position (partition → offset) of the last
  * change seen, never a database sequence, whose values commit out of order. I/O.
  */
-import { quoteIdentifier } from '../../consumers/jsonStateStore.js';
+
 import type { Pool } from '../../platform/postgres.js';
+import { quoteIdentifier } from '../../platform/postgres.js';
 import type { PharmacyOrderRow, PharmacyOrderStatus } from './rows.js';
 import { type PharmacyViewTables, pharmacyViewTables } from './tables.js';
 

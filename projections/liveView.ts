@@ -1,7 +1,7 @@
 /** A view as the consumer runner drives it: its pure projection and the SQL that loads and saves its state. */
 import type { Tx } from '../platform/postgres.js';
-import type { LogPosition, Projection } from '../projections/projection.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
+import type { LogPosition, Projection } from './projection.js';
 
 export type ViewStore<State> = {
   /** The stored states of these patients (absent = never seen). */

@@ -4,11 +4,9 @@
  * state shows, rewritten for the patients a batch touched. Table names come from each view's
  * tables.ts (a rebuild passes its shadow names). I/O.
  */
-import type { Tx } from '../platform/postgres.js';
-import type { LogPosition } from '../projections/projection.js';
+import { quoteIdentifier, type Tx } from '../platform/postgres.js';
 import type { ViewStore } from './liveView.js';
-
-export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+import type { LogPosition } from './projection.js';
 
 export type RowsWriter<State> = (
   tx: Tx,

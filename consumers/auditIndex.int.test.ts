@@ -3,17 +3,18 @@
  * give the same rows and chains (idempotent per position); the chain read back verifies; and
  * through the exactly-once step, the stored offset moves with the rows.
  */
-import { applyBatchExactlyOnce } from '../../consumers/applyBatchExactlyOnce.js';
-import { initStoredOffsets, readStoredOffsets } from '../../consumers/storedOffsets.js';
-import { createPool, type Pool, withTransaction } from '../../platform/postgres.js';
-import { runMigrations } from '../../platform/runMigrations.js';
-import type { ClinicalEvent, RawReceipt } from '../../schemas/generated/events.js';
-import { describe, expect, test } from '../../test/support/fixtures.js';
-import { patientEvents, testNhsNumber } from '../../test/support/viewWorkload.js';
-import { auditEventsIndex } from './auditEventsIndex.js';
-import { auditReceiptsIndex } from './auditReceiptsIndex.js';
-import { readChain } from './queries.js';
-import { verifyPatientChain } from './verifyPatientChain.js';
+
+import { createPool, type Pool, withTransaction } from '../platform/postgres.js';
+import { runMigrations } from '../platform/runMigrations.js';
+import { auditEventsIndex } from '../projections/audit-index/auditEventsIndex.js';
+import { auditReceiptsIndex } from '../projections/audit-index/auditReceiptsIndex.js';
+import { readChain } from '../projections/audit-index/queries.js';
+import { verifyPatientChain } from '../projections/audit-index/verifyPatientChain.js';
+import type { ClinicalEvent, RawReceipt } from '../schemas/generated/events.js';
+import { describe, expect, test } from '../test/support/fixtures.js';
+import { patientEvents, testNhsNumber } from '../test/support/viewWorkload.js';
+import { applyBatchExactlyOnce } from './applyBatchExactlyOnce.js';
+import { initStoredOffsets, readStoredOffsets } from './storedOffsets.js';
 
 const TOPIC = 'ns.clinical-events';
 const events: ClinicalEvent[] = [...patientEvents(1), ...patientEvents(2), ...patientEvents(3)];
