@@ -61,11 +61,32 @@ describe('parseConfig', () => {
     { name: 'namespace with dots', env: { TOPIC_NAMESPACE: 'a.b' }, variable: 'TOPIC_NAMESPACE' },
     { name: 'unknown log level', env: { LOG_LEVEL: 'verbose' }, variable: 'LOG_LEVEL' },
     { name: 'frame timeout under a second', env: { MLLP_FRAME_TIMEOUT_MS: '500' }, variable: 'MLLP_FRAME_TIMEOUT_MS' },
+    { name: 'no MLLP connections', env: { MLLP_MAX_CONNECTIONS: '0' }, variable: 'MLLP_MAX_CONNECTIONS' },
+    {
+      name: 'per-peer cap of zero',
+      env: { MLLP_MAX_CONNECTIONS_PER_PEER: '0' },
+      variable: 'MLLP_MAX_CONNECTIONS_PER_PEER',
+    },
+    {
+      name: 'per-peer cap above the global one',
+      env: { MLLP_MAX_CONNECTIONS: '10', MLLP_MAX_CONNECTIONS_PER_PEER: '11' },
+      variable: 'MLLP_MAX_CONNECTIONS_PER_PEER',
+    },
   ])('$name is reported against $variable', ({ env, variable }) => {
     const result = parseConfig(env);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.map((p) => p.variable)).toEqual([variable]);
+  });
+
+  test('the MLLP connection caps: defaults, and set values', () => {
+    const defaults = parseConfig({});
+    expect(defaults.ok && defaults.value.listen).toMatchObject({
+      mllpMaxConnections: 500,
+      mllpMaxConnectionsPerPeer: 50,
+    });
+    const set = parseConfig({ MLLP_MAX_CONNECTIONS: '40', MLLP_MAX_CONNECTIONS_PER_PEER: '40' });
+    expect(set.ok && set.value.listen).toMatchObject({ mllpMaxConnections: 40, mllpMaxConnectionsPerPeer: 40 });
   });
 
   test('every bad variable is reported at once', () => {

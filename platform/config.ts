@@ -46,6 +46,10 @@ export type Config = {
     readonly mllpIdleTimeoutMs: number;
     /** MLLP_FRAME_TIMEOUT_MS: a connection whose open frame is not completed in this long is closed (slowloris). */
     readonly mllpFrameTimeoutMs: number;
+    /** MLLP_MAX_CONNECTIONS: connections open at once from all senders; more are closed as they arrive. */
+    readonly mllpMaxConnections: number;
+    /** MLLP_MAX_CONNECTIONS_PER_PEER: connections open at once from one remote address; more are closed as they arrive. */
+    readonly mllpMaxConnectionsPerPeer: number;
   };
   /** LOG_LEVEL */
   readonly logLevel: LogLevel;
@@ -105,6 +109,16 @@ export const configVariables = [
     name: 'MLLP_FRAME_TIMEOUT_MS',
     default: '30000',
     doc: 'An MLLP connection whose started message is not completed this long is closed (slow senders)',
+  },
+  {
+    name: 'MLLP_MAX_CONNECTIONS',
+    default: '500',
+    doc: 'MLLP connections open at once from all senders; one more is closed as it arrives',
+  },
+  {
+    name: 'MLLP_MAX_CONNECTIONS_PER_PEER',
+    default: '50',
+    doc: 'MLLP connections open at once from one remote address (at most MLLP_MAX_CONNECTIONS); one more from that address is closed as it arrives, other senders are unaffected',
   },
   { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
   {
@@ -177,6 +191,30 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
     3_600_000,
     problem,
   );
+  const mllpMaxConnections = parseInteger(
+    'MLLP_MAX_CONNECTIONS',
+    value('MLLP_MAX_CONNECTIONS') ?? '500',
+    1,
+    100_000,
+    problem,
+  );
+  const mllpMaxConnectionsPerPeer = parseInteger(
+    'MLLP_MAX_CONNECTIONS_PER_PEER',
+    value('MLLP_MAX_CONNECTIONS_PER_PEER') ?? '50',
+    1,
+    100_000,
+    problem,
+  );
+  if (
+    mllpMaxConnections !== undefined &&
+    mllpMaxConnectionsPerPeer !== undefined &&
+    mllpMaxConnectionsPerPeer > mllpMaxConnections
+  ) {
+    problem(
+      'MLLP_MAX_CONNECTIONS_PER_PEER',
+      `"${mllpMaxConnectionsPerPeer}": expected at most MLLP_MAX_CONNECTIONS (${mllpMaxConnections})`,
+    );
+  }
   const localStackDirRaw = value('LOCAL_STACK_DIR') ?? '.local-stack';
   const logLevelRaw = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = logLevels.find((level) => level === logLevelRaw);
@@ -207,6 +245,8 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
         mllpMaxFrameBytes: mllpMaxFrameBytes ?? 1_048_576,
         mllpIdleTimeoutMs: mllpIdleTimeoutMs ?? 300_000,
         mllpFrameTimeoutMs: mllpFrameTimeoutMs ?? 30_000,
+        mllpMaxConnections: mllpMaxConnections ?? 500,
+        mllpMaxConnectionsPerPeer: mllpMaxConnectionsPerPeer ?? 50,
       }),
       logLevel: logLevel ?? 'info',
     }),

@@ -111,7 +111,8 @@ export async function runService(
       maxFrameBytes: config.listen.mllpMaxFrameBytes,
       idleTimeoutMs: config.listen.mllpIdleTimeoutMs,
       frameTimeoutMs: config.listen.mllpFrameTimeoutMs,
-      maxConnections: 500,
+      maxConnections: config.listen.mllpMaxConnections,
+      maxConnectionsPerPeer: config.listen.mllpMaxConnectionsPerPeer,
       shutdownGraceMs: 20_000,
     },
     { ingest, clock, logger },
@@ -124,6 +125,7 @@ export async function runService(
     ingest,
     clock,
     replay: { kafka, topic: topics.canonical, codec: eventCodec },
+    eventCodec,
     ...(views === undefined
       ? {}
       : {

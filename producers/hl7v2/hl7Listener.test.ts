@@ -19,6 +19,7 @@ const OPTIONS = {
   idleTimeoutMs: 10_000,
   frameTimeoutMs: 10_000,
   maxConnections: 10,
+  maxConnectionsPerPeer: 10,
   shutdownGraceMs: 1000,
 };
 

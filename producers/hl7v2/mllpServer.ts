@@ -2,11 +2,14 @@
  * The MLLP listener: TCP framing only. Each connection's frames are handled one after
  * another (a sender's ACKs come back in its message order); oversized frames are answered
  * without being buffered; idle and slow (slowloris) connections are closed; shutdown stops
- * accepting, lets every in-flight message finish and be answered, then closes. I/O.
+ * accepting, lets every in-flight message finish and be answered, then closes. Connections
+ * are capped in all and per peer (remote address): a connection over either cap is closed at
+ * once, before anything is read, and the refusal is logged at most once a minute per peer. I/O.
  */
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import type { Logger } from '../../platform/logger.js';
 import { encodeMllpFrame, feedMllp, finishMllp, initialMllpState, type MllpDecoderState } from './mllpFrameDecoder.js';
+import { createPeerConnectionCap, createRefusalLog, peerOf } from './peerConnectionCap.js';
 
 export type MllpConnectionInfo = { readonly remoteAddress: string };
 
@@ -25,7 +28,10 @@ export type MllpServerOptions = {
   readonly idleTimeoutMs: number;
   /** Close a connection whose current frame has not completed in this long (slowloris). */
   readonly frameTimeoutMs: number;
+  /** Connections open at once from all peers; more are closed as they arrive. */
   readonly maxConnections: number;
+  /** Connections open at once from one remote address; more are closed as they arrive, other peers are unaffected. */
+  readonly maxConnectionsPerPeer: number;
   /** How long shutdown waits for in-flight messages before closing connections anyway. */
   readonly shutdownGraceMs: number;
 };
@@ -34,11 +40,17 @@ export type MllpServer = {
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
   readonly connections: () => number;
+  /** Open connections counted against the peer at this address. */
+  readonly connectionsFrom: (remoteAddress: string) => number;
   readonly listening: () => boolean;
 };
 
+/** One line per peer (or for the global cap) per minute at most; the next line counts the refusals in between. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+
 type Connection = {
   readonly socket: Socket;
+  readonly peer: string;
   readonly info: MllpConnectionInfo;
   state: MllpDecoderState;
   queue: Promise<void>;
@@ -49,7 +61,22 @@ type Connection = {
 export function createMllpServer(options: MllpServerOptions, handlers: MllpHandlers, logger: Logger): MllpServer {
   const log = logger.child({ module: 'mllp' });
   const open = new Set<Connection>();
+  const perPeer = createPeerConnectionCap(options.maxConnectionsPerPeer);
+  const refusals = createRefusalLog(REFUSAL_LOG_INTERVAL_MS);
   let closing = false;
+
+  // The peer's address only: no port, nothing the sender sent (nothing has been read).
+  const logRefusal = (cap: 'per-peer' | 'global', peer: string) => {
+    const note = refusals.note(cap === 'global' ? 'global' : peer, Date.now());
+    if (!note.log) return;
+    const limit = cap === 'global' ? options.maxConnections : options.maxConnectionsPerPeer;
+    log.warn(
+      { peer, cap, limit, refusedSinceLastLine: note.unlogged },
+      cap === 'global'
+        ? 'MLLP listener at its connection cap; connection refused'
+        : 'MLLP peer at its connection cap; connection refused',
+    );
+  };
 
   const write = (connection: Connection, payload: Uint8Array) => {
     const framed = encodeMllpFrame(payload);
@@ -80,8 +107,15 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
       socket.destroy();
       return;
     }
+    const peer = peerOf(socket.remoteAddress);
+    if (!perPeer.admit(peer)) {
+      logRefusal('per-peer', peer);
+      socket.destroy();
+      return;
+    }
     const connection: Connection = {
       socket,
+      peer,
       info: { remoteAddress: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` },
       state: initialMllpState(options.maxFrameBytes),
       queue: Promise.resolve(),
@@ -139,14 +173,22 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
     socket.on('error', (error) =>
       log.debug({ err: error, remote: connection.info.remoteAddress }, 'MLLP socket error'),
     );
-    socket.on('close', () => open.delete(connection));
+    socket.on('close', () => {
+      open.delete(connection);
+      perPeer.release(peer);
+    });
   });
   server.maxConnections = options.maxConnections;
+  server.on('drop', (dropped) => logRefusal('global', peerOf(dropped?.remoteAddress)));
 
   // A slow sender that keeps a frame open by trickling bytes never trips the idle timer.
   const slowFrameSweep = setInterval(
     () => {
       const now = Date.now();
+      for (const { key, unlogged } of refusals.prune(now)) {
+        // `key` is a peer's address, or 'global' for the listener's own cap.
+        log.warn({ refusedFor: key, refusedSinceLastLine: unlogged }, 'MLLP connections refused at a connection cap');
+      }
       for (const connection of open) {
         if (connection.frameStartedAt !== undefined && now - connection.frameStartedAt > options.frameTimeoutMs) {
           log.warn({ remote: connection.info.remoteAddress }, 'MLLP frame not completed in time; connection closed');
@@ -185,6 +227,7 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
       clearTimeout(deadline);
     },
     connections: () => open.size,
+    connectionsFrom: (remoteAddress) => perPeer.openFrom(peerOf(remoteAddress)),
     listening: () => server.listening,
   };
 }
