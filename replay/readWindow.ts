@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventCodec } from '../platform/eventCodec.js';
 import type { EachBatchPayload, Kafka } from '../platform/kafka.js';
+import { withRetry } from '../platform/retry.js';
 import type { ClinicalEventType } from '../schemas/generated/events.js';
 import { recordHeaders } from '../schemas/topics.js';
 import type { ExportRow } from './exportRow.js';
@@ -50,23 +51,21 @@ export class UndecodableWindowRecordError extends Error {
   }
 }
 
-const PLAN_ATTEMPTS = 5;
-
 /**
  * kafkajs's admin gives up at once on a retriable broker answer such as NOT_LEADER (a
- * partition whose leadership is moving, or a topic just created): ask again a few times.
+ * partition whose leadership is moving, or a topic just created): ask again a few times
+ * (after 0.2, 0.4, 0.8 and 1.6 s). Only answers that say they are retriable are asked again.
  */
-async function askAgainWhileRetriable<T>(ask: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await ask();
-    } catch (error) {
-      const retriable = (error as { retriable?: unknown }).retriable === true;
-      if (!retriable || attempt >= PLAN_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-    }
-  }
-}
+const askAgainWhileRetriable = <T>(ask: () => Promise<T>): Promise<T> =>
+  withRetry(ask, {
+    attempts: 5,
+    initialDelayMs: 200,
+    maxDelayMs: Number.POSITIVE_INFINITY,
+    growth: 'exponential',
+    factor: 2,
+    jitter: 0,
+    retriable: (error) => (error as { retriable?: unknown }).retriable === true,
+  });
 
 export async function planWindow(source: LogSource, window: ReplayWindow): Promise<WindowPlan> {
   const admin = source.kafka.admin();

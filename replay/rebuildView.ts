@@ -13,6 +13,7 @@ import type { EventCodec } from '../platform/eventCodec.js';
 import type { Admin, Kafka } from '../platform/kafka.js';
 import type { Logger } from '../platform/logger.js';
 import { isTransientPgError, type Pool } from '../platform/postgres.js';
+import { type RetryOptions, withRetry } from '../platform/retry.js';
 import { type DroppedVersion, dropRetiredVersions } from './dropRetiredVersions.js';
 import { holdAtLogEnd } from './holdAtLogEnd.js';
 import type { RebuildableView } from './rebuildableViews.js';
@@ -97,7 +98,6 @@ const PROGRESS_EVERY_MS = 1000;
 const RATE_WINDOW_MS = 5000;
 /** Rounds of catching up before swapping without equal offsets (a round ends early only if a hold expires). */
 const MAX_ROUNDS = 5;
-const SWAP_ATTEMPTS = 5;
 
 /** Waits `ms`, or less if the signal aborts; never throws. */
 const pause = (ms: number, signal: AbortSignal | undefined) =>
@@ -343,15 +343,20 @@ const describeComparison = (label: string, compared: ComparedVersions): string =
   return `${label}: checksums ${where}: ${verdict} (${live.checksum.rows} and ${rebuilt.checksum.rows} rows)`;
 };
 
-/** The swap waits for locks held by live batches; a lock timeout or deadlock is retried. */
-async function swapWithRetries(deps: RebuildDeps, plan: SwapPlan, compared: ComparedVersions): Promise<SwapOutcome> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await swapViewVersion(deps.pool, plan, compared);
-    } catch (error) {
-      if (!isTransientPgError(error) || attempt >= SWAP_ATTEMPTS) throw error;
-      deps.logger.warn({ err: error, view: plan.view.name, attempt }, 'swap did not get its locks; retrying');
-      await delay(500 * attempt);
-    }
-  }
+/** The swap waits for locks held by live batches; a lock timeout or deadlock is retried (0.5 s, 1 s, 1.5 s, 2 s). */
+const swapRetry = {
+  attempts: 5,
+  initialDelayMs: 500,
+  maxDelayMs: Number.POSITIVE_INFINITY,
+  growth: 'linear',
+  jitter: 0,
+} as const satisfies RetryOptions;
+
+function swapWithRetries(deps: RebuildDeps, plan: SwapPlan, compared: ComparedVersions): Promise<SwapOutcome> {
+  return withRetry(() => swapViewVersion(deps.pool, plan, compared), {
+    ...swapRetry,
+    retriable: isTransientPgError,
+    onRetry: (error, attempt) =>
+      deps.logger.warn({ err: error, view: plan.view.name, attempt }, 'swap did not get its locks; retrying'),
+  });
 }
