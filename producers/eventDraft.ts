@@ -5,7 +5,9 @@
  */
 import { type DedupKey, eventIdFor } from '../core/eventIdentity.js';
 import type { NhsNumber } from '../core/nhsNumber.js';
+import { checkEventValues, describeViolation, type FoundViolation, type ValueViolation } from '../core/valueDomain.js';
 import type { ClinicalEvent, LocalIdentifier, Patient, Source } from '../schemas/generated/events.js';
+import type { Rejection } from './rejection.js';
 
 type EnvelopeField = 'eventId' | 'dedupKey' | 'recordedAt' | 'patient' | 'source' | 'correlationId' | 'causationId';
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -63,4 +65,24 @@ export function completeEvents(options: {
     // The spread of a union member with the envelope fields added is that member again.
     return event as ClinicalEvent;
   });
+}
+
+/**
+ * The first value of a message's facts outside the value domain (core/valueDomain.ts): the
+ * patient's identifiers, the source and every draft, each field named by its canonical path
+ * (`medication.display`, `source.messageId`). The channel then says where it was in its input.
+ */
+export function findValueViolation(facts: MappedFacts): FoundViolation | undefined {
+  const envelope = checkEventValues({ patient: facts.patient, source: facts.source });
+  if (envelope !== undefined) return envelope;
+  for (const { place, ...draft } of facts.drafts) {
+    const found = checkEventValues({ ...draft, source: { place } });
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** A value-domain violation as a rejection at `location` (the channel's own terms); the reason never quotes the value. */
+export function rejectValueViolation(violation: ValueViolation, location: string): Rejection {
+  return { kind: 'invalid-value', location, reason: describeViolation({ ...violation, location }) };
 }

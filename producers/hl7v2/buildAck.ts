@@ -27,7 +27,7 @@ export type AckAnswer =
 export type AckCode = 'AA' | 'AE' | 'AR';
 
 /** The HL7 table 0357 codes this system sends. */
-export type Hl7ErrorCode = '100' | '101' | '102' | '103' | '200' | '201' | '203' | '204' | '207';
+export type Hl7ErrorCode = '100' | '101' | '102' | '103' | '200' | '201' | '203' | '204' | '205' | '207';
 
 /** HL7 table 0516. */
 export type ErrorSeverity = 'E' | 'W' | 'I';
@@ -58,6 +58,8 @@ export const ackRules = {
   'unsupported-order-control': { ack: 'AE', hl7ErrorCode: '103', severity: 'E' },
   // The identifiers cannot name one known patient; the source must fix or merge the record.
   'identity-conflict': { ack: 'AE', hl7ErrorCode: '204', severity: 'E' },
+  // The control id was accepted before with other content: resending this will fail again.
+  'reused-identifier': { ack: 'AE', hl7ErrorCode: '205', severity: 'E' },
 } as const satisfies Record<RejectionKind, AckRule>;
 
 /** The answer when the log is down: transient, so AR (never AA: nothing was stored). */
@@ -73,6 +75,7 @@ export const hl7ErrorTexts = {
   '201': 'Unsupported event code',
   '203': 'Unsupported version id',
   '204': 'Unknown key identifier',
+  '205': 'Duplicate key identifier',
   '207': 'Application internal error',
 } as const satisfies Record<Hl7ErrorCode, string>;
 
@@ -141,10 +144,20 @@ function hl7Instant(now: Date): string {
 
 const cut = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
 
-/** Segment id, occurrence and (when named) field of a rejection location such as `PID-3`, `DG1[2]-3` or `PID`. */
+/**
+ * ERR-2 (ERL) of a rejection location such as `PID-3`, `DG1[2]-3` or `PID`: segment id, occurrence
+ * and field; with field repetition, component and subcomponent too when the location names a
+ * leaf inside the field (`RXO-1.2`, `PID-3[2].1`).
+ */
 function errorLocation(location: string): readonly string[] | undefined {
   const path = parseHl7Path(location);
-  if (path.ok) return [path.value.segment, String(path.value.occurrence), String(path.value.field)];
+  if (path.ok) {
+    const { segment, occurrence, field, repetition, component, subcomponent } = path.value;
+    const where = [segment, String(occurrence), String(field)];
+    const insideField = location.slice(location.indexOf('-'));
+    if (!/[[.]/.test(insideField)) return where;
+    return [...where, String(repetition), String(component), String(subcomponent)];
+  }
   const segmentOnly = /^([A-Z][A-Z0-9]{2})(?:\[([1-9]\d{0,5})\])?$/.exec(location);
   if (segmentOnly === null) return undefined;
   return [segmentOnly[1] ?? '', segmentOnly[2] ?? '1'];

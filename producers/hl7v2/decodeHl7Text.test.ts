@@ -98,21 +98,39 @@ describe('decodeHl7Text', () => {
 
   test('decodes an ASCII sample without falling back', () => {
     const decoded = decodeHl7Text(sample('orm_o01_escapes.hl7'));
-    expect(decoded.ok && { charset: decoded.value.charset, fallback: decoded.value.latin1Fallback }).toEqual({
+    expect(decoded.ok && { charset: decoded.value.charset, undeclared: decoded.value.undeclaredUtf8 }).toEqual({
       charset: 'ascii',
-      fallback: false,
+      undeclared: false,
     });
   });
 
+  test('8859/1 reads the byte as ISO 8859-1', () => {
+    const decoded = decodeHl7Text(message('8859/1', [0x4d, 0xe9, 0x6e]));
+    expect(decoded.ok && decoded.value.text.split('\r')[1]).toBe('PID|1||||Mén');
+  });
+
   test.each([
-    { name: 'empty MSH-18 with a Latin-1 byte falls back to ISO 8859-1', charset: '', fallback: true },
-    { name: '8859/1 reads the byte as ISO 8859-1', charset: '8859/1', fallback: false },
-  ])('$name', ({ charset, fallback }) => {
-    const decoded = decodeHl7Text(message(charset, [0x4d, 0xe9, 0x6e]));
-    expect(decoded.ok && { text: decoded.value.text.split('\r')[1], fallback: decoded.value.latin1Fallback }).toEqual({
-      text: 'PID|1||||Mén',
-      fallback,
-    });
+    { name: 'empty MSH-18', charset: '' },
+    { name: 'MSH-18 ASCII', charset: 'ASCII' },
+  ])(
+    'quietly changed values: a byte that is not UTF-8 under $name is refused naming MSH-18, never guessed',
+    ({ charset }) => {
+      const raw = message(charset, [0x4d, 0xe9, 0x6e]);
+      expect(decodeHl7Text(raw)).toEqual({
+        ok: false,
+        error: { kind: 'charset', field: 'MSH-18', problem: 'undeclared', offset: raw.indexOf(0xe9) },
+      });
+    },
+  );
+
+  test('well-formed UTF-8 without MSH-18 is read as UTF-8', () => {
+    const decoded = decodeHl7Text(message('', [...new TextEncoder().encode('Mén')]));
+    expect(decoded.ok && { text: decoded.value.text.split('\r')[1], undeclared: decoded.value.undeclaredUtf8 }).toEqual(
+      {
+        text: 'PID|1||||Mén',
+        undeclared: true,
+      },
+    );
   });
 
   test('invalid UTF-8 under UNICODE UTF-8 is an error at the first bad byte, not a replacement character', () => {

@@ -15,15 +15,20 @@ export type Hl7CharsetError =
       readonly problem: 'invalid-bytes';
       readonly charset: Hl7Charset;
       readonly offset: number;
-    };
+    }
+  /**
+   * MSH-18 is empty or ASCII, and bytes above 0x7F are not valid UTF-8 either: reading them in a
+   * guessed charset would store changed text, so the sender is asked to declare MSH-18.
+   */
+  | { readonly kind: 'charset'; readonly field: 'MSH-18'; readonly problem: 'undeclared'; readonly offset: number };
 
 export type DecodedHl7Text = {
   /** The message from `MSH` on (a leading byte order mark and blank lines are dropped). */
   readonly text: string;
   readonly charset: Hl7Charset;
   readonly encoding: Hl7EncodingCharacters;
-  /** True when MSH-18 said ASCII (or nothing) but bytes above 0x7F were read as ISO 8859-1. */
-  readonly latin1Fallback: boolean;
+  /** True when MSH-18 said ASCII (or nothing) but the bytes above 0x7F are well-formed UTF-8, and were read so. */
+  readonly undeclaredUtf8: boolean;
 };
 
 /** HL7 table 0211 names and common variants, compared upper-case with everything but letters and digits removed. */
@@ -101,15 +106,19 @@ export function decodeHl7Text(raw: Uint8Array): Result<DecodedHl7Text, Hl7MshErr
   const charset = charsetNamed(scan.value.declaredCharset);
   if (!charset.ok) return charset;
   const body = raw.subarray(scan.value.start);
+  const firstNonAscii = charset.value === 'ascii' ? body.findIndex((byte) => byte > 0x7f) : -1;
+  if (firstNonAscii >= 0) {
+    // No declared charset (or ASCII) yet bytes above 0x7F: only UTF-8 can be told apart from noise.
+    const utf8 = decodeBytes(body, 'utf-8');
+    if (!utf8.ok) {
+      return err({ kind: 'charset', field: 'MSH-18', problem: 'undeclared', offset: scan.value.start + firstNonAscii });
+    }
+    return ok({ text: utf8.value, charset: 'utf-8', encoding: scan.value.encoding, undeclaredUtf8: true });
+  }
   const text = decodeBytes(body, charset.value);
   if (!text.ok) {
     const offset = scan.value.start + text.error.offset;
     return err({ kind: 'charset', field: 'MSH-18', problem: 'invalid-bytes', charset: charset.value, offset });
   }
-  return ok({
-    text: text.value,
-    charset: charset.value,
-    encoding: scan.value.encoding,
-    latin1Fallback: charset.value === 'ascii' && body.some((byte) => byte > 0x7f),
-  });
+  return ok({ text: text.value, charset: charset.value, encoding: scan.value.encoding, undeclaredUtf8: false });
 }

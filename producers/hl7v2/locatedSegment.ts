@@ -5,6 +5,7 @@
  */
 import { parseHl7Timestamp, UK_ZONE } from '../../core/clinicalTime.js';
 import { err, ok, type Result } from '../../core/result.js';
+import { checkInstant, describeViolation } from '../../core/valueDomain.js';
 import type { Rejection } from '../rejection.js';
 import { componentOf, fieldOf, type Hl7Message, type Hl7Segment, segmentsNamed } from './hl7Message.js';
 
@@ -74,8 +75,13 @@ export function timeAt(at: LocatedSegment, field: number, component = 1): Result
   const value = textAt(at, field, component);
   if (value === null) return ok(null);
   const parsed = parseHl7Timestamp(value, SENDER_ZONE);
-  if (parsed.ok) return parsed;
   const position = positionOf(at, field, component === 1 ? undefined : component);
+  if (parsed.ok) {
+    // A real instant outside the clinical window (year 0001, 9999) is refused here, where its position is known.
+    const inWindow = checkInstant(parsed.value, { field: position, location: position });
+    if (inWindow.ok) return inWindow;
+    return err({ kind: 'invalid-value', location: positionOf(at, field), reason: describeViolation(inWindow.error) });
+  }
   return err({
     kind: 'invalid-value',
     location: positionOf(at, field),

@@ -199,8 +199,13 @@ describe('parseHl7 errors', () => {
     });
   });
 
-  test('a Latin-1 byte with an empty MSH-18 is read as ISO 8859-1', () => {
+  test('quietly changed values: a Latin-1 byte with an empty MSH-18 is refused, not read as a guess', () => {
     const parsed = parseHl7(Uint8Array.from([...latin1(`${MSH}\rPID|1||||M`), 0xe9, 0x6e, 0x0d]));
+    expect(parsed.ok ? 'parsed' : parsed.error).toMatchObject({ kind: 'charset', problem: 'undeclared' });
+  });
+
+  test('UTF-8 with an empty MSH-18 is read as UTF-8', () => {
+    const parsed = parseHl7(utf8(`${MSH}\rPID|1||||Mén\r`));
     expect(parsed.ok && valueAt(parsed.value, 'PID-5')).toBe('Mén');
   });
 

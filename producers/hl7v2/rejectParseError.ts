@@ -19,17 +19,28 @@ export function rejectParseError(error: Hl7ParseError): Rejection {
     case 'missing-required-msh-field':
       return { kind: 'unparseable', location: error.field, reason: `${error.field} is required and was not sent` };
     case 'charset':
-      return error.problem === 'unsupported'
-        ? {
+      switch (error.problem) {
+        case 'unsupported':
+          return {
             kind: 'unparseable',
             location: 'MSH-18',
             reason: `MSH-18 names a character set this system does not decode (${quoteInReason(error.declared)})`,
-          }
-        : {
+          };
+        case 'invalid-bytes':
+          return {
             kind: 'invalid-structure',
             location: 'MSH-18',
             reason: `the bytes are not valid ${error.charset} (first bad byte at offset ${error.offset})`,
           };
+        case 'undeclared':
+          return {
+            kind: 'invalid-structure',
+            location: 'MSH-18',
+            reason: `MSH-18 declares no character set, and the bytes above 0x7F (first at offset ${error.offset}) are not UTF-8; declare the character set in MSH-18 (8859/1 or UNICODE UTF-8)`,
+          };
+        default:
+          return assertNever(error, 'HL7 charset error');
+      }
     case 'bad-segment-id':
       // The id is what is broken, so there is no segment name to point at: the position says where.
       return {
