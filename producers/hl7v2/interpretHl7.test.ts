@@ -7,7 +7,7 @@ const order = sampleLines('hl7v2/orm_o01_new_order.hl7');
 const discharge = sampleLines('hl7v2/adt_a03_discharge.hl7');
 const notMapped = sampleLines('hl7v2/adt_a28_not_mapped.hl7');
 
-const interpret = (payload: Uint8Array) => interpretHl7({ payload, receiptId: null });
+const interpret = (payload: Uint8Array) => interpretHl7({ payload, receiptId: 'receipt-1' });
 const rejectionOf = (lines: readonly string[]) => {
   const interpretation = interpret(hl7Bytes(lines));
   return interpretation.kind === 'rejected' ? interpretation.rejection : interpretation.kind;
