@@ -29,8 +29,7 @@ export function interpretHl7(message: Pick<InboundMessage, 'payload' | 'receiptI
   // Every value on the events is checked here, before anything is published: AE names the leaf it came from.
   const found = findValueViolation(mapped.value.facts);
   if (found !== undefined) {
-    const location =
-      locateHl7Value(parsed.value, found.value, offends(found.violation)) ?? fallbackLocation(found.violation);
+    const location = locateHl7Value(parsed.value, found) ?? fallbackLocation(found.violation);
     return { kind: 'rejected', rejection: rejectValueViolation(found.violation, location) };
   }
   return { kind: 'facts', units: [mapped.value.facts], atomic: true };
@@ -60,20 +59,6 @@ function headerViolation(message: Hl7Message): ValueViolation | undefined {
     if (!checked.ok) return checked.error;
   }
   return undefined;
-}
-
-/** A leaf that itself breaks the rule found, for a mapped value that is not any one leaf as sent. */
-function offends(violation: ValueViolation): (leaf: string) => boolean {
-  switch (violation.kind) {
-    case 'control-character':
-    case 'lone-surrogate':
-    case 'noncharacter':
-      return (leaf) => leaf.includes(String.fromCodePoint(violation.codePoint));
-    case 'too-long':
-      return (leaf) => [...leaf].length > violation.maxLength;
-    default:
-      return () => false;
-  }
 }
 
 /** Where to point when no leaf can be named: the control id for the message's identity, PID-3 for the patient's. */

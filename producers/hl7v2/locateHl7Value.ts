@@ -1,14 +1,13 @@
 /**
- * Finds where a mapped value came from in a parsed HL7 v2 message, as a position `buildAck`
- * can put in ERR-2 (`RXO-1.2`, `DG1[2]-3`, `PID-3[2].1`): the leaf equal to it (as the
- * mappers trim it), else the leaf that holds it, else the first leaf matching `fallback`. Pure.
+ * Finds where a value outside the value domain came from in a parsed HL7 v2 message, as a
+ * position `buildAck` can put in ERR-2 (`RXO-1.2`, `DG1[2]-3`, `PID-3[2].1`). Pure.
  */
+import { locateText, type TextLeaf } from '../../core/locateText.js';
+import type { FoundViolation } from '../../core/valueDomain.js';
 import type { Hl7Message } from './hl7Message.js';
 
-type Leaf = { readonly position: string; readonly text: string };
-
 /** Every leaf of the message with its position; MSH-1 and MSH-2 are the delimiters, not values. */
-function* leavesOf(message: Hl7Message): Generator<Leaf> {
+function* leavesOf(message: Hl7Message): Generator<TextLeaf<string>> {
   const occurrences = new Map<string, number>();
   for (const segment of message.segments) {
     const occurrence = (occurrences.get(segment.id) ?? 0) + 1;
@@ -30,17 +29,7 @@ function* leavesOf(message: Hl7Message): Generator<Leaf> {
   }
 }
 
-export function locateHl7Value(
-  message: Hl7Message,
-  value: string | undefined,
-  fallback: (leaf: string) => boolean = () => false,
-): string | undefined {
-  const leaves = [...leavesOf(message)];
-  if (value !== undefined && value !== '') {
-    const equal = leaves.find((leaf) => leaf.text.trim() === value);
-    if (equal !== undefined) return equal.position;
-    const holding = leaves.find((leaf) => leaf.text.includes(value));
-    if (holding !== undefined) return holding.position;
-  }
-  return leaves.find((leaf) => fallback(leaf.text))?.position;
+/** The leaf the value came from, or undefined when no leaf can be named. */
+export function locateHl7Value(message: Hl7Message, found: FoundViolation): string | undefined {
+  return locateText(leavesOf(message), found);
 }
