@@ -6,6 +6,7 @@
 import { describeNhsNumberError, parseNhsNumber } from '../core/nhsNumber.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { AuditEventFilter, LogPositionKey, TimelineKey } from '../projections/audit-index/queries.js';
+import { queryInstant } from './queryInstant.js';
 
 export const AUDIT_PAGE = { default: 100, max: 1000 } as const;
 /** A time range alone may span at most this many days (a leap year). */
@@ -42,28 +43,8 @@ export type ParsedAuditEventQuery = {
   readonly limit: number;
 };
 
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An ISO 8601 instant with a zone, on a day the calendar has (Date would roll 31 February over). */
-function isIsoInstant(raw: string): boolean {
-  const match = ISO_INSTANT.exec(raw);
-  if (match === null) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const calendar = new Date(Date.UTC(year, month - 1, day));
-  return calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
-}
-
 function instant(raw: string | undefined, name: string): Result<Date | undefined, BadParameter> {
-  if (raw === undefined) return ok(undefined);
-  const date = new Date(raw);
-  if (!isIsoInstant(raw) || Number.isNaN(date.getTime())) {
-    return err({
-      code: 'CEL_ERR_BAD_INSTANT',
-      detail: `${name} must be an ISO 8601 instant with a time zone (2026-03-01T00:00:00Z)`,
-      location: `/${name}`,
-    });
-  }
-  return ok(date);
+  return raw === undefined ? ok(undefined) : queryInstant(raw, name);
 }
 
 /**
@@ -146,8 +127,30 @@ function decode(text: string): Record<string, unknown> | undefined {
   }
 }
 
+const MAX_OFFSET = 2n ** 63n - 1n;
+
 const isPartition = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p >= 0 && p < 2 ** 31;
-const isOffset = (o: unknown): o is string => typeof o === 'string' && /^\d{1,19}$/.test(o);
+/** A Kafka offset as PostgreSQL's bigint holds it: 0 … 2^63 - 1, decimal without leading zeros. */
+const isOffset = (o: unknown): o is string =>
+  typeof o === 'string' && /^(0|[1-9]\d{0,18})$/.test(o) && BigInt(o) <= MAX_OFFSET;
+
+const CURSOR_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)\.\d{6}Z$/;
+
+/**
+ * The timeline cursor's clinical time, as the index wrote it (to the microsecond, UTC): a day
+ * the calendar has, in years 0001–9999 (what PostgreSQL and the index hold; stored events may
+ * predate the clinical window, so the cursor is not held to it).
+ */
+function isCursorInstant(t: unknown): t is string {
+  if (typeof t !== 'string') return false;
+  const match = CURSOR_INSTANT.exec(t);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (year < 1) return false;
+  const calendar = new Date(0);
+  calendar.setUTCFullYear(year, month - 1, day);
+  return calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+}
 
 export const encodePositionCursor = (key: LogPositionKey): string => encode({ p: key.partition, o: key.offset });
 
@@ -163,11 +166,7 @@ export const encodeTimelineCursor = (key: TimelineKey): string =>
 
 export function decodeTimelineCursor(text: string): TimelineKey | undefined {
   const value = decode(text);
-  return value !== undefined &&
-    typeof value.t === 'string' &&
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(value.t) &&
-    isPartition(value.p) &&
-    isOffset(value.o)
+  return value !== undefined && isCursorInstant(value.t) && isPartition(value.p) && isOffset(value.o)
     ? { occurredAt: value.t, partition: value.p, offset: value.o }
     : undefined;
 }

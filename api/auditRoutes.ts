@@ -8,7 +8,12 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Pool } from '../platform/postgres.js';
 import { checkAnchor, takeAnchor } from '../projections/audit-index/anchors.js';
-import { type AnchorHead, anchorFromJson, anchorToJson } from '../projections/audit-index/auditAnchor.js';
+import {
+  type AnchorHead,
+  type AuditAnchor,
+  anchorFromJson,
+  anchorToJson,
+} from '../projections/audit-index/auditAnchor.js';
 import {
   type AuditReceipt,
   isKnownPatient,
@@ -47,6 +52,20 @@ const MAX_ANCHOR_BYTES = 64 * 1024 * 1024;
 
 const unknownPatient = (reply: FastifyReply, correlationId: string) =>
   replyUnknownPatient(reply, correlationId, 'the audit index holds no events for this patient');
+
+const MAX_BIGINT = 2n ** 63n - 1n;
+
+/** An anchor whose offsets or sequence numbers PostgreSQL's bigint cannot hold was never taken here. */
+function anchorOutOfRange(anchor: AuditAnchor): string | undefined {
+  for (const [topic, offsets] of anchor.position) {
+    for (const [partition, next] of offsets) {
+      if (partition >= 2 ** 31 || next > MAX_BIGINT)
+        return `position.${topic}.${partition} is beyond any partition or offset the log can have`;
+    }
+  }
+  const head = anchor.heads?.findIndex((h) => h.chainSeq > MAX_BIGINT) ?? -1;
+  return head >= 0 ? `heads[${head}].chainSeq is beyond any chain length` : undefined;
+}
 
 /** The raw source message as text when it is UTF-8 (HL7, FHIR, JSON), else base64. */
 function receiptView(receipt: AuditReceipt) {
@@ -130,6 +149,9 @@ export const auditRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (a
       const parsed = anchorFromJson(request.body);
       if (!parsed.ok)
         return replyBadRequest(reply, String(request.id), { code: 'CEL_ERR_BAD_ANCHOR', detail: parsed.error });
+      const outOfRange = anchorOutOfRange(parsed.anchor);
+      if (outOfRange !== undefined)
+        return replyBadRequest(reply, String(request.id), { code: 'CEL_ERR_BAD_ANCHOR', detail: outOfRange });
       const verdict = await checkAnchor(pool, parsed.anchor);
       const head = (h: AnchorHead | undefined) =>
         h === undefined ? null : { chainSeq: String(h.chainSeq), entryHash: h.entryHash };

@@ -1,11 +1,14 @@
 /**
  * The HTTP API: ingest (FHIR, JSON), operator endpoints and health, one fastify plugin per
  * resource, sharing the root logger. The correlation id comes from `X-Correlation-Id` (or is
- * made) and is returned on every response. I/O.
+ * made; an unusable one is refused with 400) and is returned on every response. Query
+ * parameters a route does not declare are refused (outside /fhir). I/O.
  */
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { countDeadLetters } from '../consumers/countDeadLetters.js';
+import type { EventCodec } from '../platform/eventCodec.js';
 import type { Logger } from '../platform/logger.js';
 import type { Pool } from '../platform/postgres.js';
 import type { IngestService } from '../producers/ingest/ingestService.js';
@@ -13,9 +16,11 @@ import { jsonRoutes } from '../producers/json/jsonRoutes.js';
 import type { LogSource } from '../replay/readWindow.js';
 import { adminRoutes } from './adminRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
+import { CORRELATION_HEADER, readCorrelationIdHeader } from './correlationIdHeader.js';
 import { type HealthChecks, type HealthDetails, healthRoutes } from './healthRoutes.js';
-import { registerProblemHandler } from './problemDetails.js';
+import { registerProblemHandler, replyBadRequest } from './problemDetails.js';
 import { replayRoutes } from './replayRoutes.js';
+import { strictQueryParameters } from './strictQueryParameters.js';
 import { viewRoutes } from './viewRoutes.js';
 
 export type ApiDeps = {
@@ -27,11 +32,11 @@ export type ApiDeps = {
   readonly clock: () => Date;
   /** The canonical log, for window replays (GET /replay/events); the route is served only with it. */
   readonly replay?: LogSource;
+  /** The canonical events' codec, to re-drive dead letters (POST /admin/dead-letters/{id}/redrive); served only with it. */
+  readonly eventCodec?: EventCodec;
   /** Further plugins (FHIR routes, views) registered by the composition. */
   readonly plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 };
-
-const CORRELATION_HEADER = 'x-correlation-id';
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -48,10 +53,21 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         },
       },
     ),
-    requestIdHeader: CORRELATION_HEADER,
-    genReqId: () => randomUUID(),
+    // The header is checked here and refused in onRequest: fastify would take any value as the id.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const id = readCorrelationIdHeader(request.headers[CORRELATION_HEADER]);
+      return typeof id === 'string' ? id : randomUUID();
+    },
     bodyLimit: 4 * 1024 * 1024,
+    // A parameter a route does not declare is an error (strictQueryParameters), not dropped.
+    ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance;
+  app.addHook('onRoute', strictQueryParameters);
+  app.addHook('onRequest', async (request, reply) => {
+    const id = readCorrelationIdHeader(request.headers[CORRELATION_HEADER]);
+    if (id !== undefined && typeof id !== 'string') return replyBadRequest(reply, String(request.id), id);
+  });
   app.addHook('onSend', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, String(request.id));
   });
@@ -65,10 +81,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(healthRoutes, { checks: deps.checks, ...(deps.details ? { details: deps.details } : {}) });
+  await app.register(healthRoutes, {
+    checks: deps.checks,
+    ...(deps.details ? { details: deps.details } : {}),
+    deadLetters: () => countDeadLetters(deps.pool),
+  });
   await app.register(viewRoutes, { pool: deps.pool });
   await app.register(auditRoutes, { pool: deps.pool });
-  await app.register(adminRoutes, { pool: deps.pool, ingest: deps.ingest });
+  await app.register(adminRoutes, { pool: deps.pool, ingest: deps.ingest, codec: deps.eventCodec });
   await app.register(jsonRoutes, { ingest: deps.ingest, clock: deps.clock });
   if (deps.replay !== undefined) await app.register(replayRoutes, { source: deps.replay });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);

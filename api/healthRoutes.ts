@@ -1,10 +1,14 @@
-/** `GET /health`: 200 when the broker, the registry, the database and the listeners are up; 503 naming what is not. I/O. */
+/**
+ * `GET /health`: 200 when the broker, the registry, the database and the listeners are up, with
+ * status `up`, or `degraded` while any dead letter is unresolved (a dead letter needs a person,
+ * not a restart; `deadLetters` counts them per view or index); 503 naming what is down. I/O.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 
 const healthBody = {
   type: 'object',
   properties: {
-    status: { type: 'string' },
+    status: { enum: ['up', 'degraded'] },
     checks: { type: 'object', additionalProperties: { type: 'string' } },
     /** Per view: events on the log not yet applied (end offsets minus the offsets stored with the view). */
     viewLag: { type: 'object', additionalProperties: { type: 'integer' } },
@@ -12,6 +16,8 @@ const healthBody = {
     viewsHeld: { type: 'object', additionalProperties: { type: 'string', format: 'date-time' } },
     /** Views that did not start, and why (e.g. their log was recreated: rebuild them); the `views` check is then down. */
     viewsNotRunning: { type: 'object', additionalProperties: { type: 'string' } },
+    /** Unresolved dead letters per view or audit index (GET /admin/dead-letters lists them); absent when none. */
+    deadLetters: { type: 'object', additionalProperties: { type: 'integer' } },
   },
 } as const;
 
@@ -22,10 +28,14 @@ export type HealthChecks = Readonly<Record<string, HealthCheck>>;
 /** Facts reported with the checks (e.g. each view's lag) without deciding health. */
 export type HealthDetails = () => Promise<Readonly<Record<string, unknown>>>;
 
+/** Unresolved dead letters per view or index. */
+export type DeadLetterCounts = () => Promise<Readonly<Record<string, number>>>;
+
 export const healthRoutes: FastifyPluginAsync<{
   readonly checks: HealthChecks;
   readonly details?: HealthDetails;
-}> = async (app, { checks, details }) => {
+  readonly deadLetters?: DeadLetterCounts;
+}> = async (app, { checks, details, deadLetters }) => {
   app.get(
     '/health',
     {
@@ -42,8 +52,12 @@ export const healthRoutes: FastifyPluginAsync<{
       );
       const up = results.every(([, ok]) => ok);
       const extra = details === undefined ? {} : await details().catch(() => ({}));
+      // Unreadable counts go with a database that is down, which its own check reports.
+      const dead = deadLetters === undefined ? {} : await deadLetters().catch(() => ({}));
+      const unresolved = Object.keys(dead).length > 0;
       return reply.status(up ? 200 : 503).send({
-        status: up ? 'up' : 'degraded',
+        status: up && !unresolved ? 'up' : 'degraded',
+        ...(unresolved ? { deadLetters: dead } : {}),
         checks: Object.fromEntries(results.map(([n, ok]) => [n, ok ? 'up' : 'down'])),
         ...extra,
       });

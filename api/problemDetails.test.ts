@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, test } from 'vitest';
-import { PROBLEM_CONTENT_TYPE, registerProblemHandler } from './problemDetails.js';
+import { PROBLEM_CONTENT_TYPE } from '../core/problemDetails.js';
+import { registerProblemHandler } from './problemDetails.js';
 
 function appThrowing(error: Error) {
   const app = Fastify({ logger: false });

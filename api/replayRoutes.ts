@@ -7,6 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
+import { replyProblem } from '../platform/replyProblem.js';
 import { contentTypeOf, encodeRows } from '../replay/encodeRows.js';
 import {
   describeWindowProblem,
@@ -15,7 +16,7 @@ import {
   type WindowProblem,
 } from '../replay/parseReplayWindow.js';
 import { type LogSource, planWindow, readWindow } from '../replay/readWindow.js';
-import { PROBLEM_CONTENT_TYPE, problem, replyBadRequest } from './problemDetails.js';
+import { replyBadRequest } from './problemDetails.js';
 
 export const MAX_WINDOW_DAYS = 31;
 const MAX_CONCURRENT_REPLAYS = 4;
@@ -23,6 +24,7 @@ const MAX_CONCURRENT_REPLAYS = 4;
 const codeOf = {
   'missing-instant': 'CEL_ERR_BAD_INSTANT',
   'bad-instant': 'CEL_ERR_BAD_INSTANT',
+  'instant-before-log': 'CEL_ERR_BAD_INSTANT',
   'empty-window': 'CEL_ERR_BAD_WINDOW',
   'window-too-long': 'CEL_ERR_WINDOW_TOO_LONG',
   'unknown-kind': 'CEL_ERR_UNKNOWN_KIND',
@@ -81,19 +83,14 @@ export const replayRoutes: FastifyPluginAsync<{ readonly source: LogSource }> = 
         });
       }
       if (running >= MAX_CONCURRENT_REPLAYS) {
-        return reply
-          .status(503)
-          .header('retry-after', '5')
-          .type(PROBLEM_CONTENT_TYPE)
-          .send(
-            problem({
-              status: 503,
-              code: 'CEL_ERR_REPLAY_BUSY',
-              title: 'Busy',
-              detail: `${MAX_CONCURRENT_REPLAYS} replays are already running; retry shortly`,
-              correlationId,
-            }),
-          );
+        return replyProblem(reply, {
+          status: 503,
+          code: 'CEL_ERR_REPLAY_BUSY',
+          title: 'Busy',
+          detail: `${MAX_CONCURRENT_REPLAYS} replays are already running; retry shortly`,
+          correlationId,
+          retryAfterSeconds: 5,
+        });
       }
       running += 1;
       let body: Readable;

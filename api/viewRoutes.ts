@@ -17,6 +17,7 @@ import { foldEvents } from '../projections/projection.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { patientParam, replyUnknownPatient } from './patientParam.js';
 import { replyBadRequest } from './problemDetails.js';
+import { queryInstant } from './queryInstant.js';
 import { gpSummary, medicationRow, nhsParam, pharmacyOrderRow, taskRow } from './viewSchemas.js';
 
 const MAX_PAGE = 1000;
@@ -25,13 +26,6 @@ const unknownPatient = (reply: FastifyReply, correlationId: string) =>
   replyUnknownPatient(reply, correlationId, 'no events have been seen for this patient');
 
 const asOfQuery = { type: 'object', properties: { asOf: { type: 'string', maxLength: 40 } } } as const;
-
-/** `asOf` as an instant, or a reason to refuse it. */
-function parseAsOf(raw: string | undefined): Date | undefined | 'invalid' {
-  if (raw === undefined) return undefined;
-  const instant = new Date(raw);
-  return /^\d{4}-\d{2}-\d{2}T/.test(raw) && !Number.isNaN(instant.getTime()) ? instant : 'invalid';
-}
 
 type PatientRequest = FastifyRequest<{ Params: { nhs: string }; Querystring: { asOf?: string } }>;
 
@@ -56,11 +50,9 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
       const correlationId = String(request.id);
       const nhs = patientParam(request.params.nhs, reply, correlationId);
       if (nhs === undefined) return reply;
-      const asOf = parseAsOf(request.query.asOf);
-      if (asOf === 'invalid') {
-        const refusal = { code: 'CEL_ERR_BAD_INSTANT', detail: 'asOf must be an ISO 8601 instant', location: '/asOf' };
-        return replyBadRequest(reply, correlationId, refusal);
-      }
+      const asOfParameter = request.query.asOf === undefined ? undefined : queryInstant(request.query.asOf, 'asOf');
+      if (asOfParameter?.ok === false) return replyBadRequest(reply, correlationId, asOfParameter.error);
+      const asOf = asOfParameter?.value;
       if (asOf === undefined) {
         const body = await read.live(nhs);
         if (body === undefined) return unknownPatient(reply, correlationId);
@@ -192,16 +184,14 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
       },
     },
     async (request, reply) => {
-      const dueBefore = new Date(request.query.dueBefore);
-      if (Number.isNaN(dueBefore.getTime()) || !/\d{4}-\d{2}-\d{2}/.test(request.query.dueBefore)) {
-        return replyBadRequest(reply, String(request.id), {
-          code: 'CEL_ERR_BAD_INSTANT',
-          detail: 'dueBefore must be an ISO 8601 instant',
-          location: '/dueBefore',
-        });
-      }
+      const dueBefore = queryInstant(request.query.dueBefore, 'dueBefore');
+      if (!dueBefore.ok) return replyBadRequest(reply, String(request.id), dueBefore.error);
       return {
-        tasks: await tasksDueBefore(pool, { dueBefore, status: request.query.status, limit: request.query.limit }),
+        tasks: await tasksDueBefore(pool, {
+          dueBefore: dueBefore.value,
+          status: request.query.status,
+          limit: request.query.limit,
+        }),
       };
     },
   );

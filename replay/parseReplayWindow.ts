@@ -27,6 +27,7 @@ export type WindowParameter = 'from' | 'to' | 'kinds' | 'time';
 export type WindowProblem =
   | { readonly kind: 'missing-instant'; readonly parameter: 'from' | 'to' }
   | { readonly kind: 'bad-instant'; readonly parameter: 'from' | 'to'; readonly found: string }
+  | { readonly kind: 'instant-before-log'; readonly parameter: 'from' | 'to' }
   | { readonly kind: 'empty-window' }
   | { readonly kind: 'window-too-long'; readonly maxDays: number }
   | { readonly kind: 'unknown-kind'; readonly found: string }
@@ -91,6 +92,11 @@ export function parseReplayWindow(
     }
     const parsed = parseInstant(raw);
     if (parsed === undefined) problems.push({ kind: 'bad-instant', parameter, found: raw });
+    // The broker looks a window up by record timestamp, which starts at the Unix epoch.
+    else if (parsed.getTime() < 0) {
+      problems.push({ kind: 'instant-before-log', parameter });
+      return undefined;
+    }
     return parsed;
   };
   const from = instant('from');
@@ -131,6 +137,8 @@ export function describeWindowProblem(problem: WindowProblem): string {
       return `${problem.parameter} is required: an ISO 8601 instant such as 2026-03-02T09:00:00Z`;
     case 'bad-instant':
       return `${problem.parameter} ${shown(problem.found)}: expected an ISO 8601 instant with its zone (2026-03-02T09:00:00Z, 2026-03-02T09:00+01:00) or a date (2026-03-02, midnight UTC)`;
+    case 'instant-before-log':
+      return `${problem.parameter} is before 1970-01-01T00:00:00Z, where the log's record times begin; start the window there or later`;
     case 'empty-window':
       return 'from must be before to: the window is [from, to)';
     case 'window-too-long':
@@ -149,6 +157,7 @@ export function parameterOf(problem: WindowProblem): WindowParameter {
   switch (problem.kind) {
     case 'missing-instant':
     case 'bad-instant':
+    case 'instant-before-log':
       return problem.parameter;
     case 'empty-window':
     case 'window-too-long':

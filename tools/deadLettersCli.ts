@@ -6,8 +6,7 @@
 
 import { parseArgs } from 'node:util';
 import { listDeadLetters, readDeadLetter } from '../consumers/deadLetters.js';
-import { redriveDeadLetter } from '../consumers/redriveDeadLetter.js';
-import { liveViews, type ViewName } from '../consumers/views.js';
+import { redriveInItsView } from '../consumers/redriveInItsView.js';
 import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createPool } from '../platform/postgres.js';
@@ -35,7 +34,7 @@ async function main(): Promise<number> {
       }
       return 0;
     }
-    if (command !== 'redrive' || !/^\d+$/.test(id ?? '')) {
+    if (command !== 'redrive' || !/^[1-9]\d{0,15}$/.test(id ?? '') || !Number.isSafeInteger(Number(id))) {
       process.stderr.write(`${usage}\n`);
       return 2;
     }
@@ -44,15 +43,11 @@ async function main(): Promise<number> {
     const registry = createRegistry((await locateStack(config)).registryUrl);
     const schemas = await registerSchemas(registry, projectSchemaRegistrations(topicNames(config.topicNamespace)));
     const codec = createEventCodec(registry, schemas.byEventType);
-    if (!(dead.view in liveViews))
-      throw new Error(`dead letter ${id} belongs to view ${dead.view}, which this deployment does not run`);
-    const name = dead.view as ViewName;
-    const outcome =
-      name === 'gp-view'
-        ? await redriveDeadLetter(pool, liveViews['gp-view'], codec, Number(id))
-        : name === 'pharmacy-view'
-          ? await redriveDeadLetter(pool, liveViews['pharmacy-view'], codec, Number(id))
-          : await redriveDeadLetter(pool, liveViews['care-plan-view'], codec, Number(id));
+    const outcome = await redriveInItsView(pool, codec, Number(id));
+    if (outcome.kind === 'not-redrivable')
+      throw new Error(
+        `dead letter ${id} belongs to ${outcome.view}, whose hash chains follow log order: it is not re-driven one record at a time`,
+      );
     process.stdout.write(`dead letter ${id}: ${outcome.kind}${'error' in outcome ? ` (${outcome.error})` : ''}\n`);
     return outcome.kind === 'applied' || outcome.kind === 'duplicate' ? 0 : 1;
   } finally {

@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ProblemRenderer } from '../../core/problemDetails.js';
+import { replyProblem } from '../../platform/replyProblem.js';
 import type { IngestOutcome, IngestService } from '../ingest/ingestService.js';
 import { buildTransactionResponse, type FhirEntryAnswer } from './buildTransactionResponse.js';
 import { type FhirExtra, fhirEndpointName } from './interpretFhir.js';
@@ -14,6 +16,28 @@ import type { FhirEndpoint } from './validateFhirRequest.js';
 
 const FHIR_JSON = 'application/fhir+json';
 const EVENT_ID_SYSTEM = 'https://clinical-event-log.example/fhir/event-id';
+const PROBLEM_CODE_SYSTEM = 'https://clinical-event-log.example/problems';
+
+/** FHIR issue types for the statuses a problem can have (R4 IssueType). */
+const issueTypeOf = (status: number) =>
+  status === 503 ? 'transient' : status === 404 ? 'not-found' : status >= 500 ? 'exception' : 'invalid';
+
+/** A problem as the FHIR API answers it: an OperationOutcome carrying the code, location and correlation id. */
+export const operationOutcomeOf: ProblemRenderer = (problem) => ({
+  contentType: FHIR_JSON,
+  body: {
+    resourceType: 'OperationOutcome',
+    issue: [
+      {
+        severity: 'error',
+        code: issueTypeOf(problem.status),
+        details: { coding: [{ system: PROBLEM_CODE_SYSTEM, code: problem.code }], text: problem.title },
+        diagnostics: `${problem.detail}. correlationId=${problem.correlationId}`,
+        ...(problem.location === undefined ? {} : { expression: [problem.location] }),
+      },
+    ],
+  },
+});
 
 function acceptedOutcome(text: string, eventIds: readonly string[], correlationId: string) {
   return {
@@ -50,19 +74,18 @@ async function answer(reply: FastifyReply, outcome: IngestOutcome, endpoint: Fhi
   const correlationId = outcome.correlationId;
   void reply.type(FHIR_JSON);
   if (outcome.kind === 'unavailable') {
-    return reply
-      .status(503)
-      .header('retry-after', '5')
-      .send({
-        resourceType: 'OperationOutcome',
-        issue: [
-          {
-            severity: 'error',
-            code: 'transient',
-            diagnostics: `the event log could not store this now; resend. correlationId=${correlationId}`,
-          },
-        ],
-      });
+    return replyProblem(
+      reply,
+      {
+        status: 503,
+        code: 'CEL_ERR_PUBLISH_UNAVAILABLE',
+        title: 'Log unavailable',
+        detail: 'the event log could not store this now; resend',
+        correlationId,
+        retryAfterSeconds: 5,
+      },
+      operationOutcomeOf,
+    );
   }
   if (outcome.kind === 'rejected') {
     return reply

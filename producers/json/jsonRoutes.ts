@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problem } from '../../api/problemDetails.js';
+import { rejectionCode } from '../../core/problemDetails.js';
+import { replyProblem } from '../../platform/replyProblem.js';
 import type { IngestService } from '../ingest/ingestService.js';
 import { jsonAnswers } from './interpretJsonEvent.js';
 
@@ -71,33 +72,23 @@ export const jsonRoutes: FastifyPluginAsync<{ readonly ingest: IngestService; re
         case 'ignored':
           return reply.status(200).send({ outcome: 'accepted', eventIds: [], correlationId });
         case 'rejected':
-          return reply
-            .status(jsonAnswers[outcome.rejection.kind])
-            .type(PROBLEM_CONTENT_TYPE)
-            .send(
-              problem({
-                status: jsonAnswers[outcome.rejection.kind],
-                code: `CEL_ERR_${outcome.rejection.kind.toUpperCase().replace(/-/g, '_')}`,
-                title: 'Event refused',
-                detail: outcome.rejection.reason,
-                location: outcome.rejection.location,
-                correlationId,
-              }),
-            );
+          return replyProblem(reply, {
+            status: jsonAnswers[outcome.rejection.kind],
+            code: rejectionCode(outcome.rejection.kind),
+            title: 'Event refused',
+            detail: outcome.rejection.reason,
+            location: outcome.rejection.location,
+            correlationId,
+          });
         case 'unavailable':
-          return reply
-            .status(503)
-            .header('retry-after', '5')
-            .type(PROBLEM_CONTENT_TYPE)
-            .send(
-              problem({
-                status: 503,
-                code: 'CEL_ERR_PUBLISH_UNAVAILABLE',
-                title: 'Log unavailable',
-                detail: 'the event log could not store the event now; retry with the same Idempotency-Key',
-                correlationId,
-              }),
-            );
+          return replyProblem(reply, {
+            status: 503,
+            code: 'CEL_ERR_PUBLISH_UNAVAILABLE',
+            title: 'Log unavailable',
+            detail: 'the event log could not store the event now; retry with the same Idempotency-Key',
+            correlationId,
+            retryAfterSeconds: 5,
+          });
       }
     },
   );
