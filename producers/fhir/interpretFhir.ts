@@ -4,6 +4,9 @@
  * subscription notification is taken entry by entry. Pure.
  */
 
+import { fhirPathOf, jsonPointerOf, jsonTextLeaves } from '../../core/locateText.js';
+import { err, ok, type Result } from '../../core/result.js';
+import { checkText, describeViolation, type ValueViolation } from '../../core/valueDomain.js';
 import type { MappedFacts } from '../eventDraft.js';
 import type { InboundMessage } from '../ingest/inboundMessage.js';
 import type { Interpretation, Interpreter } from '../ingest/ingestService.js';
@@ -33,20 +36,53 @@ export type FhirExtra =
       }[];
     };
 
-function parseJson(payload: Uint8Array): { ok: true; value: unknown } | { ok: false } {
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** JSON from UTF-8 bytes; bytes that are not UTF-8 are refused, never replaced by U+FFFD. */
+function parseJson(payload: Uint8Array): Result<unknown, Rejection> {
+  let text: string;
   try {
-    return { ok: true, value: JSON.parse(Buffer.from(payload).toString('utf8')) };
+    text = strictUtf8.decode(payload);
   } catch {
-    return { ok: false };
+    return err({ kind: 'unparseable', location: '', reason: 'the body is not valid UTF-8 (RFC 8259 requires UTF-8)' });
+  }
+  try {
+    return ok(JSON.parse(text));
+  } catch {
+    return err(rejectionForUnparseableJson());
   }
 }
+
+/**
+ * Text no element of any resource may hold, checked across the whole body before it is read: a
+ * lone surrogate (`"\ud800"` is valid JSON but not Unicode; UTF-8 would turn it into U+FFFD) and NUL.
+ */
+function notUnicodeText(body: unknown): Rejection | undefined {
+  const root = typeof body === 'object' && body !== null && 'resourceType' in body ? String(body.resourceType) : '';
+  for (const leaf of jsonTextLeaves(body)) {
+    const checked = checkText(leaf.text, 'freeText', { field: 'text', location: '' });
+    if (checked.ok || (checked.error.kind !== 'lone-surrogate' && !isNul(checked.error))) continue;
+    const location = root === '' ? jsonPointerOf(leaf.position) : fhirPathOf(root, leaf.position);
+    return {
+      kind: 'invalid-value',
+      location,
+      reason: describeViolation({ ...checked.error, field: location, location }),
+    };
+  }
+  return undefined;
+}
+
+const isNul = (violation: ValueViolation): boolean =>
+  violation.kind === 'control-character' && violation.codePoint === 0;
 
 export function interpretFhir(
   endpoint: FhirEndpoint,
   message: Pick<InboundMessage, 'payload' | 'receiptId' | 'remoteAddress'>,
 ): Interpretation<FhirExtra> {
   const json = parseJson(message.payload);
-  if (!json.ok) return { kind: 'rejected', rejection: rejectionForUnparseableJson() };
+  if (!json.ok) return { kind: 'rejected', rejection: json.error };
+  const unicode = notUnicodeText(json.value);
+  if (unicode !== undefined) return { kind: 'rejected', rejection: unicode };
   const body = validateFhirRequest(endpoint, json.value);
   if (!body.ok) return { kind: 'rejected', rejection: body.error };
   const context = { receiptId: message.receiptId, system: 'fhir-client' };

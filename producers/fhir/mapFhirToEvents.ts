@@ -3,8 +3,9 @@
  * transaction, batch or subscription-notification (history) Bundle. One resource version
  * yields at most one fact. Pure.
  */
+import { fhirPathOf, jsonTextLeaves, locateText } from '../../core/locateText.js';
 import { assertNever, err, ok, type Result } from '../../core/result.js';
-import type { MappedFacts } from '../eventDraft.js';
+import { findValueViolation, type MappedFacts, rejectValueViolation } from '../eventDraft.js';
 import { quoteInReason, type Rejection } from '../rejection.js';
 import { type FhirMappingContext, type ResourceMappingContext, standaloneContext } from './fhirMappingContext.js';
 import { fhirResourceKey } from './fhirResourceIdentity.js';
@@ -110,6 +111,23 @@ export function mapFhirBundle(
 }
 
 function mapResourceAt(resource: FhirMappableResource, context: ResourceMappingContext): FhirResourceResult {
+  const mapped = mapResourceByType(resource, context);
+  return mapped.ok && mapped.value !== undefined ? inValueDomain(mapped.value, resource, context.path) : mapped;
+}
+
+/**
+ * Every value the mapping put on the facts, checked against the value domain before anything is
+ * published; a violation is an `invalid-value` at the element it came from (or the resource id,
+ * for the message's identity), so a batch refuses that entry alone.
+ */
+function inValueDomain(facts: MappedFacts, resource: FhirMappableResource, path: string): FhirResourceResult {
+  const found = findValueViolation(facts);
+  if (found === undefined) return ok(facts);
+  const steps = locateText(jsonTextLeaves(resource), found);
+  return err(rejectValueViolation(found.violation, steps === undefined ? `${path}.id` : fhirPathOf(path, steps)));
+}
+
+function mapResourceByType(resource: FhirMappableResource, context: ResourceMappingContext): FhirResourceResult {
   switch (resource.resourceType) {
     case 'Encounter':
       return mapEncounter(resource, context);

@@ -6,6 +6,7 @@
  */
 import { parseHl7Timestamp, UK_ZONE } from '../../core/clinicalTime.js';
 import { err, ok, type Result } from '../../core/result.js';
+import { checkInstant, describeViolation } from '../../core/valueDomain.js';
 import type { Rejection } from '../rejection.js';
 
 export type FhirDateTime = {
@@ -57,7 +58,11 @@ export function parseFhirDateTime(value: string): Result<FhirDateTime, FhirDateT
 /** The instant of an element the mapping turns into a time; a malformed value is an `invalid-value` at `location`. */
 export function fhirInstantAt(value: string, location: string): Result<Date, Rejection> {
   const parsed = parseFhirDateTime(value);
-  if (parsed.ok) return ok(parsed.value.instant);
+  if (parsed.ok) {
+    // A real instant outside the clinical window (year 0001, 9999) is refused here, where its element is known.
+    const inWindow = checkInstant(parsed.value.instant, { field: location, location });
+    return inWindow.ok ? inWindow : err({ kind: 'invalid-value', location, reason: describeViolation(inWindow.error) });
+  }
   const why =
     parsed.error === 'time-without-zone'
       ? 'has a time without a zone (Z or ±hh:mm), which FHIR R4 requires'
