@@ -16,12 +16,13 @@
  * — nothing is lost or applied twice. The checksums (the slow part: every row of both
  * versions) are taken before, by compareVersions, in one read-only snapshot; the swap itself
  * goes ahead (unless forced) only if both versions have applied the same offsets when it locks
- * them. With no writer left, the progress moves before the view's tables are locked, so
- * readers wait only for the renames.
+ * them. With no writer left, the progress moves and the feed positions are carried over
+ * (carryFeedPositions) before the view's tables are locked, so readers wait only for the renames.
  */
 
 import { readStoredOffsets, releaseStoredOffsets } from '../consumers/storedOffsets.js';
 import { type Pool, quoteIdentifier, type Tx, withSnapshot, withTransaction } from '../platform/postgres.js';
+import { carryFeedPositions } from '../projections/jsonStateStore.js';
 import type { RebuildableView, ViewTables } from './rebuildableViews.js';
 import { type Offsets, sameOffsets } from './rebuildProgress.js';
 import { renameTableWithIndexes } from './shadowTables.js';
@@ -132,6 +133,12 @@ export async function swapViewVersion(pool: Pool, plan: SwapPlan, compared: Comp
     await moveProgress(tx, buildingProgress, view.name);
     // The rebuild held both at the offsets compared; the new live version goes on from there.
     await releaseStoredOffsets(tx, [view.name, progressNameOf(view.name, liveVersion)], topic);
+    // A feed reader's cursor, taken from the live version, goes on in the rebuilt one: rows the
+    // rebuild left as they were keep their place, the ones it changed come after it.
+    for (const [key, table] of Object.entries(live)) {
+      const rebuiltTable = building[key];
+      if (rebuiltTable !== undefined) await carryFeedPositions(tx, { live: table, rebuilt: rebuiltTable });
+    }
 
     const tables = [...Object.values(live), ...Object.values(building)];
     await tx.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(', ')} IN ACCESS EXCLUSIVE MODE`);

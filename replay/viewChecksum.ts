@@ -3,15 +3,16 @@
  * table, the md5 of the rows' md5s in sorted order (each row as jsonb text, whose key order
  * is fixed), and one md5 over the tables'. Left out are the columns that record how the rows
  * were written rather than what the log says: `updated_at`, and the pharmacy feed's
- * `changed_partition/offset`, which is the last event of the patient's batch and so depends
- * on batch boundaries. I/O.
+ * `changed_partition/offset/seq`, which a rebuild sets by its own batches until the swap
+ * carries the live positions over (carryFeedPositions). I/O.
  */
 import { createHash } from 'node:crypto';
 import type { Pool, Tx } from '../platform/postgres.js';
 import { quoteIdentifier } from '../platform/postgres.js';
+import { FEED_POSITION_COLUMNS } from '../projections/jsonStateStore.js';
 import type { ViewTables } from './rebuildableViews.js';
 
-export const BOOKKEEPING_COLUMNS = ['updated_at', 'changed_partition', 'changed_offset'] as const;
+export const BOOKKEEPING_COLUMNS = ['updated_at', ...FEED_POSITION_COLUMNS] as const;
 
 export type TableChecksum = {
   readonly key: string;

@@ -1,34 +1,39 @@
 /**
  * The pharmacy view's reads: orders across patients by status, and the feed of orders that
- * changed since a cursor. The cursor is the log position (partition → offset) of the last
- * change seen, never a database sequence, whose values commit out of order. I/O.
+ * changed since a cursor. A row's feed position is the log position of the change that last
+ * changed it (`changed_partition`, `changed_offset`, `changed_seq`; see jsonStateStore.ts),
+ * never a database sequence, whose values commit out of order; the feed's order adds the row's
+ * key, so it is total and the cursor names the last row seen (feedCursor.ts). I/O.
  */
 
 import type { Pool } from '../../platform/postgres.js';
 import { quoteIdentifier } from '../../platform/postgres.js';
+import { type FeedCursor, type FeedMark, parseFeedCursor } from './feedCursor.js';
 import type { PharmacyOrderRow, PharmacyOrderStatus } from './rows.js';
 import { type PharmacyViewTables, pharmacyViewTables } from './tables.js';
 
-export type FeedCursor = Readonly<Record<string, string>>;
+export { encodeCursor, type FeedCursor, parseFeedCursor } from './feedCursor.js';
 
-export function encodeCursor(cursor: FeedCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
+/** The cursor in `text`, or undefined when it is not one this API issued (`parseFeedCursor` says why). */
 export function decodeCursor(text: string): FeedCursor | undefined {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (!entries.every(([p, o]) => /^\d+$/.test(p) && typeof o === 'string' && /^\d+$/.test(o))) return undefined;
-    return Object.fromEntries(entries) as FeedCursor;
-  } catch {
-    return undefined; // not a cursor this API issued
-  }
+  const cursor = parseFeedCursor(text);
+  return cursor.ok ? cursor.value : undefined;
 }
 
-type OrderRow = { row_data: PharmacyOrderRow; changed_partition: number; changed_offset: string };
+type OrderRow = {
+  row_data: PharmacyOrderRow;
+  changed_partition: number;
+  changed_offset: string;
+  changed_seq: number;
+  nhs_number: string;
+  order_id: string;
+};
 
+/**
+ * One page of the orders (with `status`, if given) after the cursor, in feed order: by
+ * partition, then position, then NHS number and order id (byte order). The cursor returned
+ * names, per partition, the last row of the page, so the next page starts right after it.
+ */
 export async function listOrders(
   pool: Pool,
   options: {
@@ -38,28 +43,37 @@ export async function listOrders(
   },
   tables: PharmacyViewTables = pharmacyViewTables,
 ): Promise<{ readonly orders: readonly PharmacyOrderRow[]; readonly cursor: FeedCursor }> {
-  const since = options.since ?? {};
-  const partitions = Object.keys(since).map(Number);
+  const since = [...(options.since ?? new Map<number, FeedMark>())];
+  // A mark without a row (a version 1 cursor) means every row at its offset and seq was seen.
   const result = await pool.query<OrderRow>(
-    `SELECT row_data, changed_partition, changed_offset FROM ${quoteIdentifier(tables.orders)} o
+    `SELECT o.row_data, o.changed_partition, o.changed_offset, o.changed_seq, o.nhs_number, o.order_id
+       FROM ${quoteIdentifier(tables.orders)} o
+       LEFT JOIN unnest($2::int[], $3::bigint[], $4::int[], $5::text[], $6::text[]) AS c(p, off, seq, nhs, oid)
+         ON c.p = o.changed_partition
       WHERE ($1::text IS NULL OR o.status = $1::text)
-        AND ($2::boolean = false OR o.changed_offset > COALESCE(
-              (SELECT c.o FROM unnest($3::int[], $4::bigint[]) AS c(p, o) WHERE c.p = o.changed_partition), -1))
-      ORDER BY changed_partition, changed_offset, nhs_number, order_id
-      LIMIT $5::int`,
+        AND (c.p IS NULL
+             OR (o.changed_offset, o.changed_seq) > (c.off, c.seq)
+             OR ((o.changed_offset, o.changed_seq) = (c.off, c.seq) AND c.nhs IS NOT NULL
+                 AND (o.nhs_number::text COLLATE "C", o.order_id COLLATE "C") > (c.nhs COLLATE "C", c.oid COLLATE "C")))
+      ORDER BY o.changed_partition, o.changed_offset, o.changed_seq, o.nhs_number COLLATE "C", o.order_id COLLATE "C"
+      LIMIT $7::int`,
     [
       options.status ?? null,
-      options.since !== undefined,
-      partitions,
-      partitions.map((p) => since[String(p)]),
+      since.map(([p]) => p),
+      since.map(([, m]) => String(m.offset)),
+      since.map(([, m]) => m.seq),
+      since.map(([, m]) => m.row?.nhsNumber ?? null),
+      since.map(([, m]) => m.row?.orderId ?? null),
       options.limit,
     ],
   );
-  const cursor: Record<string, string> = { ...since };
+  const cursor = new Map(since);
   for (const row of result.rows) {
-    const key = String(row.changed_partition);
-    if (cursor[key] === undefined || BigInt(row.changed_offset) > BigInt(cursor[key] ?? '0'))
-      cursor[key] = row.changed_offset;
+    cursor.set(row.changed_partition, {
+      offset: BigInt(row.changed_offset),
+      seq: row.changed_seq,
+      row: { nhsNumber: row.nhs_number, orderId: row.order_id },
+    });
   }
   return { orders: result.rows.map((r) => r.row_data), cursor };
 }
