@@ -5,9 +5,11 @@
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import { jsonDedupKey } from '../../core/eventIdentity.js';
+import { jsonPointerOf, jsonTextLeaves, locateText } from '../../core/locateText.js';
 import { describeNhsNumberError, parseNhsNumber } from '../../core/nhsNumber.js';
 import { err, ok, type Result } from '../../core/result.js';
-import type { EventDraft, MappedFacts } from '../eventDraft.js';
+import { checkText, parseIsoInstant } from '../../core/valueDomain.js';
+import { type EventDraft, findValueViolation, type MappedFacts, rejectValueViolation } from '../eventDraft.js';
 import type { InboundMessage } from '../ingest/inboundMessage.js';
 import type { Interpretation } from '../ingest/ingestService.js';
 import type { Rejection, RejectionKind } from '../rejection.js';
@@ -80,11 +82,42 @@ function rejectionOf(error: ErrorObject): Rejection {
 }
 
 const orNull = <T>(value: unknown): T | null => (value === undefined ? null : (value as T | null));
-const at = (value: unknown): Date | null => (typeof value === 'string' ? new Date(value) : null);
 
-function draftOf(submission: Submission, dedupKey: ReturnType<typeof jsonDedupKey>): EventDraft {
+/** The instant fields of a submission, by JSON pointer. */
+const INSTANT_FIELDS = [
+  '/occurredAt',
+  '/data/admittedAt',
+  '/data/dischargedAt',
+  '/data/cancelledDischargeAt',
+  '/data/startAt',
+  '/data/stopAt',
+] as const;
+type InstantField = (typeof INSTANT_FIELDS)[number];
+type Instants = ReadonlyMap<InstantField, Date>;
+
+/**
+ * Every instant the submission sent, read strictly (core/valueDomain.ts): a day that does not
+ * exist (2026-02-31) or an instant outside the clinical window is refused at its pointer, never
+ * rolled over as `new Date` would.
+ */
+function readInstants(submission: Submission): Result<Instants, Rejection> {
+  const instants = new Map<InstantField, Date>();
+  for (const pointer of INSTANT_FIELDS) {
+    const value = pointer === '/occurredAt' ? submission.occurredAt : submission.data[pointer.slice('/data/'.length)];
+    if (typeof value !== 'string') continue;
+    const parsed = parseIsoInstant(value, { field: pointer.slice(pointer.lastIndexOf('/') + 1), location: pointer });
+    if (!parsed.ok) return err(rejectValueViolation(parsed.error, pointer));
+    instants.set(pointer, parsed.value);
+  }
+  return ok(instants);
+}
+
+function draftOf(submission: Submission, dedupKey: ReturnType<typeof jsonDedupKey>, instants: Instants): EventDraft {
   const d = submission.data;
-  const base = { occurredAt: new Date(submission.occurredAt), place: 'event', dedupKey } as const;
+  const at = (field: InstantField): Date | null => instants.get(field) ?? null;
+  // Required instants are present: the schema says so, and readInstants read each one sent.
+  const required = (field: InstantField): Date => instants.get(field) ?? new Date(Number.NaN);
+  const base = { occurredAt: required('/occurredAt'), place: 'event', dedupKey } as const;
   const str = (k: string) => orNull<string>(d[k]);
   const medication = () =>
     d.code === undefined || d.code === null
@@ -126,8 +159,8 @@ function draftOf(submission: Submission, dedupKey: ReturnType<typeof jsonDedupKe
         ...base,
         type: 'PatientDischarged',
         visitId: String(d.visitId),
-        admittedAt: at(d.admittedAt),
-        dischargedAt: new Date(String(d.dischargedAt)),
+        admittedAt: at('/data/admittedAt'),
+        dischargedAt: required('/data/dischargedAt'),
         dischargeMethod: str('dischargeMethod'),
         dischargeDestination: str('dischargeDestination'),
         organisation: str('organisation'),
@@ -139,7 +172,7 @@ function draftOf(submission: Submission, dedupKey: ReturnType<typeof jsonDedupKe
         ...base,
         type: 'DischargeCancelled',
         visitId: String(d.visitId),
-        cancelledDischargeAt: at(d.cancelledDischargeAt),
+        cancelledDischargeAt: at('/data/cancelledDischargeAt'),
         reason: str('reason'),
       };
     case 'DiagnosisRecorded':
@@ -172,8 +205,8 @@ function draftOf(submission: Submission, dedupKey: ReturnType<typeof jsonDedupKe
           frequency: null,
           dosageText: null,
         },
-        startAt: at(d.startAt),
-        stopAt: at(d.stopAt),
+        startAt: at('/data/startAt'),
+        stopAt: at('/data/stopAt'),
         prescriber: str('prescriber'),
         reason: str('reason'),
         encounterId: str('encounterId'),
@@ -204,12 +237,20 @@ export function mapJsonSubmission(
   message: Pick<InboundMessage, 'payload' | 'messageId' | 'receiptId'>,
   system: string,
 ): Result<MappedFacts, Rejection> {
+  let text: string;
+  try {
+    text = strictUtf8.decode(message.payload);
+  } catch {
+    return err({ kind: 'unparseable', location: '/', reason: 'the body is not valid UTF-8 (RFC 8259 requires UTF-8)' });
+  }
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.from(message.payload).toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     return err({ kind: 'unparseable', location: '/', reason: 'the body is not JSON' });
   }
+  const unicode = notUnicodeText(body);
+  if (unicode !== undefined) return err(unicode);
   if (!validate(body)) {
     const [first] = validate.errors ?? [];
     return err(
@@ -239,7 +280,9 @@ export function mapJsonSubmission(
   const nhs = parseNhsNumber(submission.nhsNumber);
   if (!nhs.ok)
     return err({ kind: 'invalid-nhs-number', location: '/nhsNumber', reason: describeNhsNumberError(nhs.error) });
-  return ok({
+  const instants = readInstants(submission);
+  if (!instants.ok) return instants;
+  const facts: MappedFacts = {
     patient: {
       nhsNumber: nhs.value,
       nhsNumberVerificationStatus: null,
@@ -258,8 +301,32 @@ export function mapJsonSubmission(
       messageVersion: null,
       receiptId: message.receiptId,
     },
-    drafts: [draftOf(submission, jsonDedupKey(key))],
-  });
+    drafts: [draftOf(submission, jsonDedupKey(key), instants.value)],
+  };
+  // Every value on the event is checked before anything is published; the pointer names where it was sent.
+  const found = findValueViolation(facts);
+  if (found === undefined) return ok(facts);
+  const steps = locateText(jsonTextLeaves(body), found);
+  const location = steps === undefined ? '/idempotencyKey' : jsonPointerOf(steps);
+  return err(rejectValueViolation(found.violation, location));
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * Text no field may hold, checked across the whole body first: a lone surrogate (`"\ud800"` is
+ * valid JSON but not Unicode; UTF-8 would turn it into U+FFFD) and NUL.
+ */
+function notUnicodeText(body: unknown): Rejection | undefined {
+  for (const leaf of jsonTextLeaves(body)) {
+    const checked = checkText(leaf.text, 'freeText', { field: 'text', location: '' });
+    if (checked.ok) continue;
+    const { error } = checked;
+    if (error.kind !== 'lone-surrogate' && !(error.kind === 'control-character' && error.codePoint === 0)) continue;
+    const location = jsonPointerOf(leaf.position);
+    return rejectValueViolation({ ...error, field: location }, location);
+  }
+  return undefined;
 }
 
 export function interpretJsonEvent(message: InboundMessage): Interpretation {

@@ -5,12 +5,16 @@
  * field, every required Avro field is required here, and every enum has the same symbols. Pure.
  */
 
+import { type TextKind, textLimits } from '../../core/valueDomain.js';
+
 const instant = {
   type: 'string',
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
 };
-const text = { type: 'string', minLength: 1, maxLength: 1000 };
-const optionalText = { type: ['string', 'null'], maxLength: 1000 };
+// Lengths come from the value domain's table (core/valueDomain.ts), which stays the authority: the
+// interpreter checks every value against it after the schema, so the two cannot disagree.
+const text = (kind: TextKind) => ({ type: 'string', minLength: 1, maxLength: textLimits[kind].maxLength }) as const;
+const optionalText = (kind: TextKind) => ({ type: ['string', 'null'], maxLength: textLimits[kind].maxLength }) as const;
 const optionalInstant = { anyOf: [instant, { type: 'null' }] };
 const decimal = { type: ['string', 'null'], pattern: '^-?\\d+(\\.\\d+)?$' };
 
@@ -34,57 +38,65 @@ export const jsonClinicalStatuses = {
 
 const diagnosisCodeSystem = { enum: ['SNOMED-CT', 'ICD-10'] };
 const medicationFields = {
-  code: text,
+  code: text('code'),
   codeSystem: { enum: ['dm+d'] },
-  display: optionalText,
+  display: optionalText('display'),
   dose: decimal,
-  doseUnit: optionalText,
-  route: optionalText,
-  frequency: optionalText,
-  dosageText: optionalText,
+  doseUnit: optionalText('display'),
+  route: optionalText('display'),
+  frequency: optionalText('display'),
+  dosageText: optionalText('freeText'),
 };
-const orderIds = { orderId: text, placerNamespace: optionalText, fillerOrderId: optionalText };
+const orderIds = {
+  orderId: text('identifier'),
+  placerNamespace: optionalText('identifier'),
+  fillerOrderId: optionalText('identifier'),
+};
 const diagnosisFields = {
-  diagnosisId: text,
-  code: text,
+  diagnosisId: text('identifier'),
+  code: text('code'),
   codeSystem: diagnosisCodeSystem,
-  display: optionalText,
+  display: optionalText('display'),
   clinicalStatus: { enum: [...Object.keys(jsonClinicalStatuses), null] },
   verificationStatus: { enum: [...Object.keys(jsonVerificationStatuses), null] },
-  onset: optionalText,
-  recorder: optionalText,
-  encounterId: optionalText,
+  onset: optionalText('display'),
+  recorder: optionalText('display'),
+  encounterId: optionalText('identifier'),
 };
 
 /** The `data` object of each event type. */
 export const jsonEventDataSchemas = {
   PatientDischarged: {
     properties: {
-      visitId: text,
+      visitId: text('identifier'),
       admittedAt: optionalInstant,
       dischargedAt: instant,
-      dischargeMethod: optionalText,
-      dischargeDestination: optionalText,
-      organisation: optionalText,
-      responsibleClinician: optionalText,
-      encounterClass: optionalText,
+      dischargeMethod: optionalText('code'),
+      dischargeDestination: optionalText('code'),
+      organisation: optionalText('display'),
+      responsibleClinician: optionalText('display'),
+      encounterClass: optionalText('code'),
     },
     required: ['visitId', 'dischargedAt'],
   },
   DischargeCancelled: {
-    properties: { visitId: text, cancelledDischargeAt: optionalInstant, reason: optionalText },
+    properties: {
+      visitId: text('identifier'),
+      cancelledDischargeAt: optionalInstant,
+      reason: optionalText('freeText'),
+    },
     required: ['visitId'],
   },
   DiagnosisRecorded: { properties: diagnosisFields, required: ['diagnosisId', 'code', 'codeSystem'] },
   DiagnosisAmended: { properties: diagnosisFields, required: ['diagnosisId', 'code', 'codeSystem'] },
   DiagnosisRetracted: {
     properties: {
-      diagnosisId: text,
-      code: optionalText,
+      diagnosisId: text('identifier'),
+      code: optionalText('code'),
       codeSystem: { enum: ['SNOMED-CT', 'ICD-10', null] },
-      display: optionalText,
-      reason: optionalText,
-      encounterId: optionalText,
+      display: optionalText('display'),
+      reason: optionalText('freeText'),
+      encounterId: optionalText('identifier'),
     },
     required: ['diagnosisId'],
   },
@@ -94,9 +106,9 @@ export const jsonEventDataSchemas = {
       ...medicationFields,
       startAt: optionalInstant,
       stopAt: optionalInstant,
-      prescriber: optionalText,
-      reason: optionalText,
-      encounterId: optionalText,
+      prescriber: optionalText('display'),
+      reason: optionalText('freeText'),
+      encounterId: optionalText('identifier'),
     },
     required: ['orderId', 'code', 'codeSystem'],
   },
@@ -105,9 +117,9 @@ export const jsonEventDataSchemas = {
       ...orderIds,
       ...medicationFields,
       codeSystem: { enum: ['dm+d', null] },
-      code: optionalText,
-      prescriber: optionalText,
-      reason: optionalText,
+      code: optionalText('code'),
+      prescriber: optionalText('display'),
+      reason: optionalText('freeText'),
     },
     required: ['orderId'],
   },
@@ -116,9 +128,9 @@ export const jsonEventDataSchemas = {
       ...orderIds,
       ...medicationFields,
       codeSystem: { enum: ['dm+d', null] },
-      code: optionalText,
-      prescriber: optionalText,
-      reason: optionalText,
+      code: optionalText('code'),
+      prescriber: optionalText('display'),
+      reason: optionalText('freeText'),
     },
     required: ['orderId'],
   },
@@ -136,15 +148,19 @@ export const jsonSubmissionSchema = {
     type: { enum: Object.keys(jsonEventDataSchemas) },
     nhsNumber: { type: 'string', pattern: '^[0-9 -]{10,12}$' },
     occurredAt: instant,
-    idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
-    correlationId: { type: 'string', minLength: 1, maxLength: 200 },
+    idempotencyKey: text('identifier'),
+    correlationId: text('correlationId'),
     localIdentifiers: {
       type: 'array',
       items: {
         type: 'object',
         required: ['authority', 'value'],
         additionalProperties: false,
-        properties: { authority: text, value: text, identifierType: optionalText },
+        properties: {
+          authority: text('identifier'),
+          value: text('identifier'),
+          identifierType: optionalText('code'),
+        },
       },
     },
     data: { type: 'object' },
