@@ -13,6 +13,7 @@ import { type BundleError, bundleSchema } from './bundleSchema.js';
 import { renderAsyncApi } from './renderAsyncApi.js';
 import { renderEventTypes, type SchemaSet } from './renderEventTypes.js';
 import { readSchemaSources, type SchemaSources } from './schemaSources.js';
+import { documentValueDomain } from './valueDomainDocs.js';
 
 export const SCHEMAS_DIR = new URL('./', import.meta.url).pathname;
 export const CONTRACT_VERSION = '1.0.0';
@@ -23,7 +24,7 @@ export function bundleSchemaSet(sources: SchemaSources): Result<SchemaSet, Bundl
   for (const record of sources.events) {
     const bundled = bundleSchema({ envelope: sources.envelope, sharedTypes: sources.sharedTypes, record });
     if (!bundled.ok) return err(bundled.error);
-    events.push(bundled.value);
+    events.push(documentValueDomain(bundled.value));
   }
   for (const record of sources.records) {
     const bundled = bundleSchema({ sharedTypes: sources.sharedTypes, record });

@@ -15,12 +15,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "string",
           "logicalType": "uuid"
         },
-        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay."
+        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "dedupKey",
         "type": "string",
-        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2)."
+        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "occurredAt",
@@ -28,7 +28,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction)."
+        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "recordedAt",
@@ -36,7 +36,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Ingest time: when this system received the source message."
+        "doc": "Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "patient",
@@ -49,7 +49,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "nhsNumber",
               "type": "string",
-              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest."
+              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "nhsNumberVerificationStatus",
@@ -58,7 +58,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not."
+              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "localIdentifiers",
@@ -73,12 +73,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                     {
                       "name": "authority",
                       "type": "string",
-                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system)."
+                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "value",
                       "type": "string",
-                      "doc": "The identifier exactly as sent, trimmed."
+                      "doc": "The identifier exactly as sent, trimmed. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "identifierType",
@@ -87,7 +87,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                         "string"
                       ],
                       "default": null,
-                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent."
+                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
                     }
                   ]
                 }
@@ -127,7 +127,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "system",
               "type": "string",
-              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id."
+              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "facility",
@@ -136,7 +136,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent."
+              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageType",
@@ -145,12 +145,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type."
+              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageId",
               "type": "string",
-              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key."
+              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageVersion",
@@ -159,7 +159,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable."
+              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "place",
@@ -168,7 +168,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact."
+              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "receiptId",
@@ -177,7 +177,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received."
+              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             }
           ]
         },
@@ -186,7 +186,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
       {
         "name": "correlationId",
         "type": "string",
-        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message."
+        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "causationId",
@@ -195,17 +195,17 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message."
+        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "diagnosisId",
         "type": "string",
-        "doc": "Identity of the diagnosis across messages: DG1-20.1, else <visit>/<coding system>/<code>; FHIR Condition.id. Never DG1-1 (a position)."
+        "doc": "Identity of the diagnosis across messages: DG1-20.1, else <visit>/<coding system>/<code>; FHIR Condition.id. Never DG1-1 (a position). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "code",
         "type": "string",
-        "doc": "The diagnosis code as sent (DG1-3.1, the first SNOMED CT or ICD-10 coding)."
+        "doc": "The diagnosis code as sent (DG1-3.1, the first SNOMED CT or ICD-10 coding). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "codeSystem",
@@ -231,7 +231,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Display text as sent (DG1-3.2, else DG1-4; coding display)."
+        "doc": "Display text as sent (DG1-3.2, else DG1-4; coding display). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "codings",
@@ -246,12 +246,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
               {
                 "name": "system",
                 "type": "string",
-                "doc": "Code system as received (a FHIR system URI or an HL7 coding-system mnemonic)."
+                "doc": "Code system as received (a FHIR system URI or an HL7 coding-system mnemonic). Value domain: uri, at most 500 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "code",
                 "type": "string",
-                "doc": "The code as sent (E11.9 keeps its dot)."
+                "doc": "The code as sent (E11.9 keeps its dot). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "display",
@@ -260,7 +260,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Display text as sent."
+                "doc": "Display text as sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
               }
             ]
           }
@@ -323,7 +323,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Onset in the form and precision sent (ISO 8601 partial date or dateTime, or FHIR onsetString text); never coerced to a date."
+        "doc": "Onset in the form and precision sent (ISO 8601 partial date or dateTime, or FHIR onsetString text); never coerced to a date. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "recorder",
@@ -332,7 +332,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Identifier of who recorded it (DG1-16.1, Condition.recorder identifier); null when not sent."
+        "doc": "Identifier of who recorded it (DG1-16.1, Condition.recorder identifier); null when not sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "encounterId",
@@ -341,7 +341,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Encounter/visit the diagnosis belongs to (PV1-19.1, Condition.encounter id); null for a GP problem with no encounter."
+        "doc": "Encounter/visit the diagnosis belongs to (PV1-19.1, Condition.encounter id); null for a GP problem with no encounter. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       }
     ]
   },
@@ -357,12 +357,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "string",
           "logicalType": "uuid"
         },
-        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay."
+        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "dedupKey",
         "type": "string",
-        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2)."
+        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "occurredAt",
@@ -370,7 +370,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction)."
+        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "recordedAt",
@@ -378,7 +378,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Ingest time: when this system received the source message."
+        "doc": "Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "patient",
@@ -391,7 +391,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "nhsNumber",
               "type": "string",
-              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest."
+              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "nhsNumberVerificationStatus",
@@ -400,7 +400,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not."
+              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "localIdentifiers",
@@ -415,12 +415,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                     {
                       "name": "authority",
                       "type": "string",
-                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system)."
+                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "value",
                       "type": "string",
-                      "doc": "The identifier exactly as sent, trimmed."
+                      "doc": "The identifier exactly as sent, trimmed. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "identifierType",
@@ -429,7 +429,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                         "string"
                       ],
                       "default": null,
-                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent."
+                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
                     }
                   ]
                 }
@@ -469,7 +469,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "system",
               "type": "string",
-              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id."
+              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "facility",
@@ -478,7 +478,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent."
+              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageType",
@@ -487,12 +487,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type."
+              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageId",
               "type": "string",
-              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key."
+              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageVersion",
@@ -501,7 +501,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable."
+              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "place",
@@ -510,7 +510,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact."
+              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "receiptId",
@@ -519,7 +519,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received."
+              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             }
           ]
         },
@@ -528,7 +528,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
       {
         "name": "correlationId",
         "type": "string",
-        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message."
+        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "causationId",
@@ -537,17 +537,17 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message."
+        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "diagnosisId",
         "type": "string",
-        "doc": "Identity of the diagnosis across messages: DG1-20.1, else <visit>/<coding system>/<code>; FHIR Condition.id. Never DG1-1 (a position)."
+        "doc": "Identity of the diagnosis across messages: DG1-20.1, else <visit>/<coding system>/<code>; FHIR Condition.id. Never DG1-1 (a position). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "code",
         "type": "string",
-        "doc": "The diagnosis code as sent (DG1-3.1, the first SNOMED CT or ICD-10 coding)."
+        "doc": "The diagnosis code as sent (DG1-3.1, the first SNOMED CT or ICD-10 coding). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "codeSystem",
@@ -573,7 +573,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Display text as sent (DG1-3.2, else DG1-4; coding display)."
+        "doc": "Display text as sent (DG1-3.2, else DG1-4; coding display). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "codings",
@@ -588,12 +588,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
               {
                 "name": "system",
                 "type": "string",
-                "doc": "Code system as received (a FHIR system URI or an HL7 coding-system mnemonic)."
+                "doc": "Code system as received (a FHIR system URI or an HL7 coding-system mnemonic). Value domain: uri, at most 500 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "code",
                 "type": "string",
-                "doc": "The code as sent (E11.9 keeps its dot)."
+                "doc": "The code as sent (E11.9 keeps its dot). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "display",
@@ -602,7 +602,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Display text as sent."
+                "doc": "Display text as sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
               }
             ]
           }
@@ -665,7 +665,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Onset in the form and precision sent (ISO 8601 partial date or dateTime, or FHIR onsetString text); never coerced to a date."
+        "doc": "Onset in the form and precision sent (ISO 8601 partial date or dateTime, or FHIR onsetString text); never coerced to a date. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "recorder",
@@ -674,7 +674,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Identifier of who recorded it (DG1-16.1, Condition.recorder identifier); null when not sent."
+        "doc": "Identifier of who recorded it (DG1-16.1, Condition.recorder identifier); null when not sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "encounterId",
@@ -683,7 +683,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Encounter/visit the diagnosis belongs to (PV1-19.1, Condition.encounter id); null for a GP problem with no encounter."
+        "doc": "Encounter/visit the diagnosis belongs to (PV1-19.1, Condition.encounter id); null for a GP problem with no encounter. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       }
     ]
   },
@@ -699,12 +699,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "string",
           "logicalType": "uuid"
         },
-        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay."
+        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "dedupKey",
         "type": "string",
-        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2)."
+        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "occurredAt",
@@ -712,7 +712,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction)."
+        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "recordedAt",
@@ -720,7 +720,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Ingest time: when this system received the source message."
+        "doc": "Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "patient",
@@ -733,7 +733,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "nhsNumber",
               "type": "string",
-              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest."
+              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "nhsNumberVerificationStatus",
@@ -742,7 +742,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not."
+              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "localIdentifiers",
@@ -757,12 +757,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                     {
                       "name": "authority",
                       "type": "string",
-                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system)."
+                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "value",
                       "type": "string",
-                      "doc": "The identifier exactly as sent, trimmed."
+                      "doc": "The identifier exactly as sent, trimmed. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "identifierType",
@@ -771,7 +771,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                         "string"
                       ],
                       "default": null,
-                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent."
+                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
                     }
                   ]
                 }
@@ -811,7 +811,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "system",
               "type": "string",
-              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id."
+              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "facility",
@@ -820,7 +820,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent."
+              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageType",
@@ -829,12 +829,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type."
+              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageId",
               "type": "string",
-              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key."
+              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageVersion",
@@ -843,7 +843,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable."
+              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "place",
@@ -852,7 +852,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact."
+              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "receiptId",
@@ -861,7 +861,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received."
+              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             }
           ]
         },
@@ -870,7 +870,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
       {
         "name": "correlationId",
         "type": "string",
-        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message."
+        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "causationId",
@@ -879,12 +879,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message."
+        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "diagnosisId",
         "type": "string",
-        "doc": "Identity of the diagnosis being retracted (DG1-20.1, Condition.id)."
+        "doc": "Identity of the diagnosis being retracted (DG1-20.1, Condition.id). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "code",
@@ -893,7 +893,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "The code the retraction message carried, as sent; null when not sent."
+        "doc": "The code the retraction message carried, as sent; null when not sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "codeSystem",
@@ -923,7 +923,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Display text as sent."
+        "doc": "Display text as sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "reason",
@@ -932,7 +932,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "entered-in-error, deleted-at-source, or the source's stated reason."
+        "doc": "entered-in-error, deleted-at-source, or the source's stated reason. Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode."
       },
       {
         "name": "encounterId",
@@ -941,7 +941,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Encounter/visit of the diagnosis, when sent."
+        "doc": "Encounter/visit of the diagnosis, when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       }
     ]
   },
@@ -957,12 +957,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "string",
           "logicalType": "uuid"
         },
-        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay."
+        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "dedupKey",
         "type": "string",
-        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2)."
+        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "occurredAt",
@@ -970,7 +970,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction)."
+        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "recordedAt",
@@ -978,7 +978,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Ingest time: when this system received the source message."
+        "doc": "Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "patient",
@@ -991,7 +991,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "nhsNumber",
               "type": "string",
-              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest."
+              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "nhsNumberVerificationStatus",
@@ -1000,7 +1000,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not."
+              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "localIdentifiers",
@@ -1015,12 +1015,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                     {
                       "name": "authority",
                       "type": "string",
-                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system)."
+                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "value",
                       "type": "string",
-                      "doc": "The identifier exactly as sent, trimmed."
+                      "doc": "The identifier exactly as sent, trimmed. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "identifierType",
@@ -1029,7 +1029,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                         "string"
                       ],
                       "default": null,
-                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent."
+                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
                     }
                   ]
                 }
@@ -1069,7 +1069,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "system",
               "type": "string",
-              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id."
+              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "facility",
@@ -1078,7 +1078,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent."
+              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageType",
@@ -1087,12 +1087,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type."
+              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageId",
               "type": "string",
-              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key."
+              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageVersion",
@@ -1101,7 +1101,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable."
+              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "place",
@@ -1110,7 +1110,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact."
+              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "receiptId",
@@ -1119,7 +1119,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received."
+              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             }
           ]
         },
@@ -1128,7 +1128,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
       {
         "name": "correlationId",
         "type": "string",
-        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message."
+        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "causationId",
@@ -1137,12 +1137,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message."
+        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "visitId",
         "type": "string",
-        "doc": "Visit/encounter id of the discharge being cancelled (PV1-19.1, Encounter.id)."
+        "doc": "Visit/encounter id of the discharge being cancelled (PV1-19.1, Encounter.id). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "cancelledDischargeAt",
@@ -1154,7 +1154,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           }
         ],
         "default": null,
-        "doc": "The discharge time being cancelled, when the source says it (PV1-45); null otherwise."
+        "doc": "The discharge time being cancelled, when the source says it (PV1-45); null otherwise. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "reason",
@@ -1163,7 +1163,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Why, when the source says (EVN-4 event reason, free text)."
+        "doc": "Why, when the source says (EVN-4 event reason, free text). Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode."
       }
     ]
   },
@@ -1179,12 +1179,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "string",
           "logicalType": "uuid"
         },
-        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay."
+        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "dedupKey",
         "type": "string",
-        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2)."
+        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "occurredAt",
@@ -1192,7 +1192,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction)."
+        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "recordedAt",
@@ -1200,7 +1200,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Ingest time: when this system received the source message."
+        "doc": "Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "patient",
@@ -1213,7 +1213,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "nhsNumber",
               "type": "string",
-              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest."
+              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "nhsNumberVerificationStatus",
@@ -1222,7 +1222,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not."
+              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "localIdentifiers",
@@ -1237,12 +1237,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                     {
                       "name": "authority",
                       "type": "string",
-                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system)."
+                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "value",
                       "type": "string",
-                      "doc": "The identifier exactly as sent, trimmed."
+                      "doc": "The identifier exactly as sent, trimmed. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "identifierType",
@@ -1251,7 +1251,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                         "string"
                       ],
                       "default": null,
-                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent."
+                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
                     }
                   ]
                 }
@@ -1291,7 +1291,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "system",
               "type": "string",
-              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id."
+              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "facility",
@@ -1300,7 +1300,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent."
+              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageType",
@@ -1309,12 +1309,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type."
+              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageId",
               "type": "string",
-              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key."
+              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageVersion",
@@ -1323,7 +1323,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable."
+              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "place",
@@ -1332,7 +1332,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact."
+              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "receiptId",
@@ -1341,7 +1341,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received."
+              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             }
           ]
         },
@@ -1350,7 +1350,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
       {
         "name": "correlationId",
         "type": "string",
-        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message."
+        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "causationId",
@@ -1359,12 +1359,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message."
+        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "orderId",
         "type": "string",
-        "doc": "Placer order number of the order this ends (ORC-2.1; FHIR identifier[0].value, else id)."
+        "doc": "Placer order number of the order this ends (ORC-2.1; FHIR identifier[0].value, else id). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "placerNamespace",
@@ -1373,7 +1373,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Namespace of the placer order number (ORC-2.2, identifier system) when sent."
+        "doc": "Namespace of the placer order number (ORC-2.2, identifier system) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "fillerOrderId",
@@ -1382,7 +1382,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Filler (pharmacy) order number (ORC-3.1) when sent."
+        "doc": "Filler (pharmacy) order number (ORC-3.1) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "medication",
@@ -1397,7 +1397,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
               {
                 "name": "code",
                 "type": "string",
-                "doc": "Medicine code as sent: a dm+d concept id (VTM/VMP/AMP/...)."
+                "doc": "Medicine code as sent: a dm+d concept id (VTM/VMP/AMP/...). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "codeSystem",
@@ -1423,7 +1423,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Medicine name as sent."
+                "doc": "Medicine name as sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "dose",
@@ -1432,7 +1432,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Dose quantity as the decimal sent, as a string (\"2.5\", \"500\"); null when not sent."
+                "doc": "Dose quantity as the decimal sent, as a string (\"2.5\", \"500\"); null when not sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "doseUnit",
@@ -1441,7 +1441,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Dose unit as sent (mg, tablet, puff, UCUM code)."
+                "doc": "Dose unit as sent (mg, tablet, puff, UCUM code). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "route",
@@ -1450,7 +1450,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Route as sent: HL7 table 0162 (PO, IH) or a SNOMED CT route concept id."
+                "doc": "Route as sent: HL7 table 0162 (PO, IH) or a SNOMED CT route concept id. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "frequency",
@@ -1459,7 +1459,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Frequency as sent (TDS, BD, OD, BID, 1/1d)."
+                "doc": "Frequency as sent (TDS, BD, OD, BID, 1/1d). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "dosageText",
@@ -1468,7 +1468,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Free-text dosage instructions as sent."
+                "doc": "Free-text dosage instructions as sent. Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode."
               }
             ]
           }
@@ -1483,7 +1483,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Identifier of the clinician who ended the order (ORC-12.1, requester identifier), when sent."
+        "doc": "Identifier of the clinician who ended the order (ORC-12.1, requester identifier), when sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "reason",
@@ -1492,7 +1492,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Why the order ended (ORC-16.2, else ORC-16.1; FHIR statusReason text, else its first coding's display)."
+        "doc": "Why the order ended (ORC-16.2, else ORC-16.1; FHIR statusReason text, else its first coding's display). Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode."
       }
     ]
   },
@@ -1508,12 +1508,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "string",
           "logicalType": "uuid"
         },
-        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay."
+        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "dedupKey",
         "type": "string",
-        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2)."
+        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "occurredAt",
@@ -1521,7 +1521,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction)."
+        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "recordedAt",
@@ -1529,7 +1529,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Ingest time: when this system received the source message."
+        "doc": "Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "patient",
@@ -1542,7 +1542,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "nhsNumber",
               "type": "string",
-              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest."
+              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "nhsNumberVerificationStatus",
@@ -1551,7 +1551,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not."
+              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "localIdentifiers",
@@ -1566,12 +1566,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                     {
                       "name": "authority",
                       "type": "string",
-                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system)."
+                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "value",
                       "type": "string",
-                      "doc": "The identifier exactly as sent, trimmed."
+                      "doc": "The identifier exactly as sent, trimmed. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "identifierType",
@@ -1580,7 +1580,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                         "string"
                       ],
                       "default": null,
-                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent."
+                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
                     }
                   ]
                 }
@@ -1620,7 +1620,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "system",
               "type": "string",
-              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id."
+              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "facility",
@@ -1629,7 +1629,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent."
+              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageType",
@@ -1638,12 +1638,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type."
+              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageId",
               "type": "string",
-              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key."
+              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageVersion",
@@ -1652,7 +1652,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable."
+              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "place",
@@ -1661,7 +1661,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact."
+              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "receiptId",
@@ -1670,7 +1670,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received."
+              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             }
           ]
         },
@@ -1679,7 +1679,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
       {
         "name": "correlationId",
         "type": "string",
-        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message."
+        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "causationId",
@@ -1688,12 +1688,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message."
+        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "orderId",
         "type": "string",
-        "doc": "Placer order number of the order this ends (ORC-2.1; FHIR identifier[0].value, else id)."
+        "doc": "Placer order number of the order this ends (ORC-2.1; FHIR identifier[0].value, else id). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "placerNamespace",
@@ -1702,7 +1702,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Namespace of the placer order number (ORC-2.2, identifier system) when sent."
+        "doc": "Namespace of the placer order number (ORC-2.2, identifier system) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "fillerOrderId",
@@ -1711,7 +1711,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Filler (pharmacy) order number (ORC-3.1) when sent."
+        "doc": "Filler (pharmacy) order number (ORC-3.1) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "medication",
@@ -1726,7 +1726,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
               {
                 "name": "code",
                 "type": "string",
-                "doc": "Medicine code as sent: a dm+d concept id (VTM/VMP/AMP/...)."
+                "doc": "Medicine code as sent: a dm+d concept id (VTM/VMP/AMP/...). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "codeSystem",
@@ -1752,7 +1752,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Medicine name as sent."
+                "doc": "Medicine name as sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "dose",
@@ -1761,7 +1761,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Dose quantity as the decimal sent, as a string (\"2.5\", \"500\"); null when not sent."
+                "doc": "Dose quantity as the decimal sent, as a string (\"2.5\", \"500\"); null when not sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "doseUnit",
@@ -1770,7 +1770,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Dose unit as sent (mg, tablet, puff, UCUM code)."
+                "doc": "Dose unit as sent (mg, tablet, puff, UCUM code). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "route",
@@ -1779,7 +1779,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Route as sent: HL7 table 0162 (PO, IH) or a SNOMED CT route concept id."
+                "doc": "Route as sent: HL7 table 0162 (PO, IH) or a SNOMED CT route concept id. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "frequency",
@@ -1788,7 +1788,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Frequency as sent (TDS, BD, OD, BID, 1/1d)."
+                "doc": "Frequency as sent (TDS, BD, OD, BID, 1/1d). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
               },
               {
                 "name": "dosageText",
@@ -1797,7 +1797,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                   "string"
                 ],
                 "default": null,
-                "doc": "Free-text dosage instructions as sent."
+                "doc": "Free-text dosage instructions as sent. Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode."
               }
             ]
           }
@@ -1812,7 +1812,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Identifier of the clinician who ended the order (ORC-12.1, requester identifier), when sent."
+        "doc": "Identifier of the clinician who ended the order (ORC-12.1, requester identifier), when sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "reason",
@@ -1821,7 +1821,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Why the order ended (ORC-16.2, else ORC-16.1; FHIR statusReason text, else its first coding's display)."
+        "doc": "Why the order ended (ORC-16.2, else ORC-16.1; FHIR statusReason text, else its first coding's display). Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode."
       }
     ]
   },
@@ -1837,12 +1837,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "string",
           "logicalType": "uuid"
         },
-        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay."
+        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "dedupKey",
         "type": "string",
-        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2)."
+        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "occurredAt",
@@ -1850,7 +1850,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction)."
+        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "recordedAt",
@@ -1858,7 +1858,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Ingest time: when this system received the source message."
+        "doc": "Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "patient",
@@ -1871,7 +1871,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "nhsNumber",
               "type": "string",
-              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest."
+              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "nhsNumberVerificationStatus",
@@ -1880,7 +1880,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not."
+              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "localIdentifiers",
@@ -1895,12 +1895,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                     {
                       "name": "authority",
                       "type": "string",
-                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system)."
+                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "value",
                       "type": "string",
-                      "doc": "The identifier exactly as sent, trimmed."
+                      "doc": "The identifier exactly as sent, trimmed. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "identifierType",
@@ -1909,7 +1909,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                         "string"
                       ],
                       "default": null,
-                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent."
+                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
                     }
                   ]
                 }
@@ -1949,7 +1949,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "system",
               "type": "string",
-              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id."
+              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "facility",
@@ -1958,7 +1958,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent."
+              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageType",
@@ -1967,12 +1967,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type."
+              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageId",
               "type": "string",
-              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key."
+              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageVersion",
@@ -1981,7 +1981,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable."
+              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "place",
@@ -1990,7 +1990,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact."
+              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "receiptId",
@@ -1999,7 +1999,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received."
+              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             }
           ]
         },
@@ -2008,7 +2008,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
       {
         "name": "correlationId",
         "type": "string",
-        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message."
+        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "causationId",
@@ -2017,12 +2017,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message."
+        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "orderId",
         "type": "string",
-        "doc": "Placer order number (ORC-2.1; FHIR identifier[0].value, else id): the order's identity across messages."
+        "doc": "Placer order number (ORC-2.1; FHIR identifier[0].value, else id): the order's identity across messages. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "placerNamespace",
@@ -2031,7 +2031,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Namespace of the placer order number (ORC-2.2, identifier system) when sent."
+        "doc": "Namespace of the placer order number (ORC-2.2, identifier system) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "fillerOrderId",
@@ -2040,7 +2040,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Filler (pharmacy) order number (ORC-3.1) when sent."
+        "doc": "Filler (pharmacy) order number (ORC-3.1) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "medication",
@@ -2053,7 +2053,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "code",
               "type": "string",
-              "doc": "Medicine code as sent: a dm+d concept id (VTM/VMP/AMP/...)."
+              "doc": "Medicine code as sent: a dm+d concept id (VTM/VMP/AMP/...). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "codeSystem",
@@ -2079,7 +2079,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Medicine name as sent."
+              "doc": "Medicine name as sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "dose",
@@ -2088,7 +2088,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Dose quantity as the decimal sent, as a string (\"2.5\", \"500\"); null when not sent."
+              "doc": "Dose quantity as the decimal sent, as a string (\"2.5\", \"500\"); null when not sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "doseUnit",
@@ -2097,7 +2097,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Dose unit as sent (mg, tablet, puff, UCUM code)."
+              "doc": "Dose unit as sent (mg, tablet, puff, UCUM code). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "route",
@@ -2106,7 +2106,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Route as sent: HL7 table 0162 (PO, IH) or a SNOMED CT route concept id."
+              "doc": "Route as sent: HL7 table 0162 (PO, IH) or a SNOMED CT route concept id. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "frequency",
@@ -2115,7 +2115,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Frequency as sent (TDS, BD, OD, BID, 1/1d)."
+              "doc": "Frequency as sent (TDS, BD, OD, BID, 1/1d). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "dosageText",
@@ -2124,7 +2124,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Free-text dosage instructions as sent."
+              "doc": "Free-text dosage instructions as sent. Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode."
             }
           ]
         },
@@ -2140,7 +2140,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           }
         ],
         "default": null,
-        "doc": "When the course is to start (TQ1-7, dispenseRequest.validityPeriod.start); null when not sent."
+        "doc": "When the course is to start (TQ1-7, dispenseRequest.validityPeriod.start); null when not sent. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "stopAt",
@@ -2152,7 +2152,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           }
         ],
         "default": null,
-        "doc": "When the course is to stop (TQ1-8, boundsPeriod.end); null when open-ended or not sent."
+        "doc": "When the course is to stop (TQ1-8, boundsPeriod.end); null when open-ended or not sent. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "prescriber",
@@ -2161,7 +2161,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Identifier of the prescriber (ORC-12.1, requester identifier): GMC, GPhC or NMC number."
+        "doc": "Identifier of the prescriber (ORC-12.1, requester identifier): GMC, GPhC or NMC number. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "reason",
@@ -2170,7 +2170,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Indication, when sent (RXO-20 / RXE-27, reasonCode)."
+        "doc": "Indication, when sent (RXO-20 / RXE-27, reasonCode). Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode."
       },
       {
         "name": "encounterId",
@@ -2179,7 +2179,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Encounter/visit the order belongs to (PV1-19.1, MedicationRequest.encounter id); null when not sent."
+        "doc": "Encounter/visit the order belongs to (PV1-19.1, MedicationRequest.encounter id); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       }
     ]
   },
@@ -2195,12 +2195,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "string",
           "logicalType": "uuid"
         },
-        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay."
+        "doc": "Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "dedupKey",
         "type": "string",
-        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2)."
+        "doc": "The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "occurredAt",
@@ -2208,7 +2208,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction)."
+        "doc": "Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "recordedAt",
@@ -2216,7 +2216,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Ingest time: when this system received the source message."
+        "doc": "Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "patient",
@@ -2229,7 +2229,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "nhsNumber",
               "type": "string",
-              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest."
+              "doc": "NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "nhsNumberVerificationStatus",
@@ -2238,7 +2238,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not."
+              "doc": "NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "localIdentifiers",
@@ -2253,12 +2253,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                     {
                       "name": "authority",
                       "type": "string",
-                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system)."
+                      "doc": "Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "value",
                       "type": "string",
-                      "doc": "The identifier exactly as sent, trimmed."
+                      "doc": "The identifier exactly as sent, trimmed. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
                     },
                     {
                       "name": "identifierType",
@@ -2267,7 +2267,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                         "string"
                       ],
                       "default": null,
-                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent."
+                      "doc": "HL7 table 0203 identifier type (MR, PI, ...) when sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
                     }
                   ]
                 }
@@ -2307,7 +2307,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
             {
               "name": "system",
               "type": "string",
-              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id."
+              "doc": "Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "facility",
@@ -2316,7 +2316,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent."
+              "doc": "Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageType",
@@ -2325,12 +2325,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type."
+              "doc": "HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageId",
               "type": "string",
-              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key."
+              "doc": "The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "messageVersion",
@@ -2339,7 +2339,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable."
+              "doc": "HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "place",
@@ -2348,7 +2348,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact."
+              "doc": "The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             },
             {
               "name": "receiptId",
@@ -2357,7 +2357,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
                 "string"
               ],
               "default": null,
-              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received."
+              "doc": "Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
             }
           ]
         },
@@ -2366,7 +2366,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
       {
         "name": "correlationId",
         "type": "string",
-        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message."
+        "doc": "Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "causationId",
@@ -2375,12 +2375,12 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message."
+        "doc": "eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "visitId",
         "type": "string",
-        "doc": "Visit/encounter id: HL7 PV1-19.1 or FHIR Encounter.id. Later discharge events for the same visitId supersede earlier ones."
+        "doc": "Visit/encounter id: HL7 PV1-19.1 or FHIR Encounter.id. Later discharge events for the same visitId supersede earlier ones. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "admittedAt",
@@ -2392,7 +2392,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           }
         ],
         "default": null,
-        "doc": "Admission time (PV1-44, period.start); null when not sent."
+        "doc": "Admission time (PV1-44, period.start); null when not sent. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "dischargedAt",
@@ -2400,7 +2400,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "Discharge time (PV1-45, period.end)."
+        "doc": "Discharge time (PV1-45, period.end). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z."
       },
       {
         "name": "dischargeMethod",
@@ -2409,7 +2409,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "NHS Data Dictionary discharge method code as sent (1 = on clinical advice, 4 = died); PV1-36 or the UK Core DischargeMethod extension."
+        "doc": "NHS Data Dictionary discharge method code as sent (1 = on clinical advice, 4 = died); PV1-36 or the UK Core DischargeMethod extension. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "dischargeDestination",
@@ -2418,7 +2418,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "NHS Data Dictionary discharge destination code as sent (19 = usual place of residence, 54 = care home); PV1-37.1 or hospitalization.dischargeDisposition."
+        "doc": "NHS Data Dictionary discharge destination code as sent (19 = usual place of residence, 54 = care home); PV1-37.1 or hospitalization.dischargeDisposition. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "organisation",
@@ -2427,7 +2427,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "ODS code of the discharging organisation or site (MSH-4.1, Encounter.serviceProvider)."
+        "doc": "ODS code of the discharging organisation or site (MSH-4.1, Encounter.serviceProvider). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "responsibleClinician",
@@ -2436,7 +2436,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Identifier of the responsible clinician (PV1-7.1, the attending participant): GMC or consultant code."
+        "doc": "Identifier of the responsible clinician (PV1-7.1, the attending participant): GMC or consultant code. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode."
       },
       {
         "name": "encounterClass",
@@ -2445,7 +2445,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
           "string"
         ],
         "default": null,
-        "doc": "Encounter class as sent (v3 ActCode IMP, EMER, VR, ...; HL7 PV1-2); null when not sent."
+        "doc": "Encounter class as sent (v3 ActCode IMP, EMER, VR, ...; HL7 PV1-2); null when not sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode."
       }
     ]
   }

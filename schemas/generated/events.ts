@@ -14,49 +14,49 @@ export type CodeSystem = 'SNOMED_CT' | 'ICD_10' | 'DMD' | 'UNKNOWN';
 
 /** One code exactly as the source sent it, with its system as received. */
 export type Coding = {
-  /** Code system as received (a FHIR system URI or an HL7 coding-system mnemonic). */
+  /** Code system as received (a FHIR system URI or an HL7 coding-system mnemonic). Value domain: uri, at most 500 characters (code points); no control characters; valid Unicode. */
   readonly system: string;
-  /** The code as sent (E11.9 keeps its dot). */
+  /** The code as sent (E11.9 keeps its dot). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly code: string;
-  /** Display text as sent. */
+  /** Display text as sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly display: null | string;
 };
 
 /** A patient identifier that is unique only within its assigning authority. */
 export type LocalIdentifier = {
-  /** Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system). */
+  /** Assigning authority, normally the trust's ODS code (HL7 CX.4, FHIR Identifier.assigner or system). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly authority: string;
-  /** The identifier exactly as sent, trimmed. */
+  /** The identifier exactly as sent, trimmed. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly value: string;
-  /** HL7 table 0203 identifier type (MR, PI, ...) when sent. */
+  /** HL7 table 0203 identifier type (MR, PI, ...) when sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly identifierType: null | string;
 };
 
 /** What is ordered and how it is to be taken, as the order message stated it. */
 export type Medication = {
-  /** Medicine code as sent: a dm+d concept id (VTM/VMP/AMP/...). */
+  /** Medicine code as sent: a dm+d concept id (VTM/VMP/AMP/...). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly code: string;
   /** Terminology of code; DMD for dm+d. */
   readonly codeSystem: CodeSystem;
-  /** Medicine name as sent. */
+  /** Medicine name as sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly display: null | string;
-  /** Dose quantity as the decimal sent, as a string ("2.5", "500"); null when not sent. */
+  /** Dose quantity as the decimal sent, as a string ("2.5", "500"); null when not sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly dose: null | string;
-  /** Dose unit as sent (mg, tablet, puff, UCUM code). */
+  /** Dose unit as sent (mg, tablet, puff, UCUM code). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly doseUnit: null | string;
-  /** Route as sent: HL7 table 0162 (PO, IH) or a SNOMED CT route concept id. */
+  /** Route as sent: HL7 table 0162 (PO, IH) or a SNOMED CT route concept id. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly route: null | string;
-  /** Frequency as sent (TDS, BD, OD, BID, 1/1d). */
+  /** Frequency as sent (TDS, BD, OD, BID, 1/1d). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly frequency: null | string;
-  /** Free-text dosage instructions as sent. */
+  /** Free-text dosage instructions as sent. Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode. */
   readonly dosageText: null | string;
 };
 
 /** The patient a fact is about, identified by NHS number; local identifiers are kept as seen, for audit and cross-reference. */
 export type Patient = {
-  /** NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest. */
+  /** NHS number: 10 ASCII digits, no spaces, modulus-11 checked at ingest. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly nhsNumber: string;
-  /** NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not. */
+  /** NHS Number Status Indicator Code (01-08) when the source sent one; null when it did not. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly nhsNumberVerificationStatus: null | string;
   /** Local identifiers (MRN, hospital number) carried by the source message, in the order sent. */
   readonly localIdentifiers: ReadonlyArray<LocalIdentifier>;
@@ -66,19 +66,19 @@ export type Patient = {
 export type Source = {
   /** The inbound channel. */
   readonly channel: Channel;
-  /** Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id. */
+  /** Sending system: HL7 MSH-3 sending application, FHIR server or client name, JSON client id. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly system: string;
-  /** Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent. */
+  /** Sending facility (HL7 MSH-4, an ODS code when the sender uses one); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly facility: null | string;
-  /** HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type. */
+  /** HL7 message type and trigger (ADT^A03), FHIR resource type (Condition), or the JSON event type. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly messageType: null | string;
-  /** The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key. */
+  /** The source's id of the message or resource: HL7 MSH-10, FHIR type/id, JSON idempotency key. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly messageId: string;
-  /** HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable. */
+  /** HL7 version (MSH-12) or FHIR meta.versionId; null when not applicable. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly messageVersion: null | string;
-  /** The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact. */
+  /** The fact's place inside the message (PV1, DG1#2, ORC#1, Bundle entry 3); null when the message holds one fact. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly place: null | string;
-  /** Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received. */
+  /** Id of the raw receipt (on the raw-receipts topic) holding the message exactly as received. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly receiptId: null | string;
 };
 
@@ -89,29 +89,29 @@ export type VerificationStatus = 'UNCONFIRMED' | 'PROVISIONAL' | 'DIFFERENTIAL' 
 export type DiagnosisAmended = {
   /** The event type: the Avro record name. */
   readonly type: 'DiagnosisAmended';
-  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. */
+  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly eventId: string;
-  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). */
+  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly dedupKey: string;
-  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). */
+  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly occurredAt: Date;
-  /** Ingest time: when this system received the source message. */
+  /** Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly recordedAt: Date;
   /** Who the fact is about. The NHS number is also the Kafka record key. */
   readonly patient: Patient;
   /** Provenance: which channel, system and message or resource version the fact came from. */
   readonly source: Source;
-  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. */
+  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly correlationId: string;
-  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. */
+  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly causationId: null | string;
-  /** Identity of the diagnosis across messages: DG1-20.1, else <visit>/<coding system>/<code>; FHIR Condition.id. Never DG1-1 (a position). */
+  /** Identity of the diagnosis across messages: DG1-20.1, else <visit>/<coding system>/<code>; FHIR Condition.id. Never DG1-1 (a position). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly diagnosisId: string;
-  /** The diagnosis code as sent (DG1-3.1, the first SNOMED CT or ICD-10 coding). */
+  /** The diagnosis code as sent (DG1-3.1, the first SNOMED CT or ICD-10 coding). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly code: string;
   /** Terminology of code: SNOMED_CT or ICD_10. */
   readonly codeSystem: CodeSystem;
-  /** Display text as sent (DG1-3.2, else DG1-4; coding display). */
+  /** Display text as sent (DG1-3.2, else DG1-4; coding display). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly display: null | string;
   /** Every coding the source sent for this diagnosis (FHIR may send SNOMED CT and ICD-10 together); codes are never translated. */
   readonly codings: ReadonlyArray<Coding>;
@@ -119,11 +119,11 @@ export type DiagnosisAmended = {
   readonly clinicalStatus: null | ClinicalStatus;
   /** Verification status (FHIR verificationStatus; HL7 DG1-6 F = CONFIRMED, W/A = PROVISIONAL); null when not sent. */
   readonly verificationStatus: null | VerificationStatus;
-  /** Onset in the form and precision sent (ISO 8601 partial date or dateTime, or FHIR onsetString text); never coerced to a date. */
+  /** Onset in the form and precision sent (ISO 8601 partial date or dateTime, or FHIR onsetString text); never coerced to a date. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly onset: null | string;
-  /** Identifier of who recorded it (DG1-16.1, Condition.recorder identifier); null when not sent. */
+  /** Identifier of who recorded it (DG1-16.1, Condition.recorder identifier); null when not sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly recorder: null | string;
-  /** Encounter/visit the diagnosis belongs to (PV1-19.1, Condition.encounter id); null for a GP problem with no encounter. */
+  /** Encounter/visit the diagnosis belongs to (PV1-19.1, Condition.encounter id); null for a GP problem with no encounter. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly encounterId: null | string;
 };
 
@@ -131,29 +131,29 @@ export type DiagnosisAmended = {
 export type DiagnosisRecorded = {
   /** The event type: the Avro record name. */
   readonly type: 'DiagnosisRecorded';
-  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. */
+  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly eventId: string;
-  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). */
+  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly dedupKey: string;
-  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). */
+  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly occurredAt: Date;
-  /** Ingest time: when this system received the source message. */
+  /** Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly recordedAt: Date;
   /** Who the fact is about. The NHS number is also the Kafka record key. */
   readonly patient: Patient;
   /** Provenance: which channel, system and message or resource version the fact came from. */
   readonly source: Source;
-  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. */
+  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly correlationId: string;
-  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. */
+  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly causationId: null | string;
-  /** Identity of the diagnosis across messages: DG1-20.1, else <visit>/<coding system>/<code>; FHIR Condition.id. Never DG1-1 (a position). */
+  /** Identity of the diagnosis across messages: DG1-20.1, else <visit>/<coding system>/<code>; FHIR Condition.id. Never DG1-1 (a position). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly diagnosisId: string;
-  /** The diagnosis code as sent (DG1-3.1, the first SNOMED CT or ICD-10 coding). */
+  /** The diagnosis code as sent (DG1-3.1, the first SNOMED CT or ICD-10 coding). Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly code: string;
   /** Terminology of code: SNOMED_CT or ICD_10. */
   readonly codeSystem: CodeSystem;
-  /** Display text as sent (DG1-3.2, else DG1-4; coding display). */
+  /** Display text as sent (DG1-3.2, else DG1-4; coding display). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly display: null | string;
   /** Every coding the source sent for this diagnosis (FHIR may send SNOMED CT and ICD-10 together); codes are never translated. */
   readonly codings: ReadonlyArray<Coding>;
@@ -161,11 +161,11 @@ export type DiagnosisRecorded = {
   readonly clinicalStatus: null | ClinicalStatus;
   /** Verification status (FHIR verificationStatus; HL7 DG1-6 F = CONFIRMED, W/A = PROVISIONAL); null when not sent. */
   readonly verificationStatus: null | VerificationStatus;
-  /** Onset in the form and precision sent (ISO 8601 partial date or dateTime, or FHIR onsetString text); never coerced to a date. */
+  /** Onset in the form and precision sent (ISO 8601 partial date or dateTime, or FHIR onsetString text); never coerced to a date. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly onset: null | string;
-  /** Identifier of who recorded it (DG1-16.1, Condition.recorder identifier); null when not sent. */
+  /** Identifier of who recorded it (DG1-16.1, Condition.recorder identifier); null when not sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly recorder: null | string;
-  /** Encounter/visit the diagnosis belongs to (PV1-19.1, Condition.encounter id); null for a GP problem with no encounter. */
+  /** Encounter/visit the diagnosis belongs to (PV1-19.1, Condition.encounter id); null for a GP problem with no encounter. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly encounterId: null | string;
 };
 
@@ -173,33 +173,33 @@ export type DiagnosisRecorded = {
 export type DiagnosisRetracted = {
   /** The event type: the Avro record name. */
   readonly type: 'DiagnosisRetracted';
-  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. */
+  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly eventId: string;
-  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). */
+  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly dedupKey: string;
-  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). */
+  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly occurredAt: Date;
-  /** Ingest time: when this system received the source message. */
+  /** Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly recordedAt: Date;
   /** Who the fact is about. The NHS number is also the Kafka record key. */
   readonly patient: Patient;
   /** Provenance: which channel, system and message or resource version the fact came from. */
   readonly source: Source;
-  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. */
+  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly correlationId: string;
-  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. */
+  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly causationId: null | string;
-  /** Identity of the diagnosis being retracted (DG1-20.1, Condition.id). */
+  /** Identity of the diagnosis being retracted (DG1-20.1, Condition.id). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly diagnosisId: string;
-  /** The code the retraction message carried, as sent; null when not sent. */
+  /** The code the retraction message carried, as sent; null when not sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly code: null | string;
   /** Terminology of code; null when no code was sent. */
   readonly codeSystem: null | CodeSystem;
-  /** Display text as sent. */
+  /** Display text as sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly display: null | string;
-  /** entered-in-error, deleted-at-source, or the source's stated reason. */
+  /** entered-in-error, deleted-at-source, or the source's stated reason. Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode. */
   readonly reason: null | string;
-  /** Encounter/visit of the diagnosis, when sent. */
+  /** Encounter/visit of the diagnosis, when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly encounterId: null | string;
 };
 
@@ -207,27 +207,27 @@ export type DiagnosisRetracted = {
 export type DischargeCancelled = {
   /** The event type: the Avro record name. */
   readonly type: 'DischargeCancelled';
-  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. */
+  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly eventId: string;
-  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). */
+  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly dedupKey: string;
-  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). */
+  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly occurredAt: Date;
-  /** Ingest time: when this system received the source message. */
+  /** Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly recordedAt: Date;
   /** Who the fact is about. The NHS number is also the Kafka record key. */
   readonly patient: Patient;
   /** Provenance: which channel, system and message or resource version the fact came from. */
   readonly source: Source;
-  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. */
+  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly correlationId: string;
-  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. */
+  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly causationId: null | string;
-  /** Visit/encounter id of the discharge being cancelled (PV1-19.1, Encounter.id). */
+  /** Visit/encounter id of the discharge being cancelled (PV1-19.1, Encounter.id). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly visitId: string;
-  /** The discharge time being cancelled, when the source says it (PV1-45); null otherwise. */
+  /** The discharge time being cancelled, when the source says it (PV1-45); null otherwise. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly cancelledDischargeAt: null | Date;
-  /** Why, when the source says (EVN-4 event reason, free text). */
+  /** Why, when the source says (EVN-4 event reason, free text). Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode. */
   readonly reason: null | string;
 };
 
@@ -235,33 +235,33 @@ export type DischargeCancelled = {
 export type MedicationOrderCancelled = {
   /** The event type: the Avro record name. */
   readonly type: 'MedicationOrderCancelled';
-  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. */
+  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly eventId: string;
-  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). */
+  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly dedupKey: string;
-  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). */
+  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly occurredAt: Date;
-  /** Ingest time: when this system received the source message. */
+  /** Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly recordedAt: Date;
   /** Who the fact is about. The NHS number is also the Kafka record key. */
   readonly patient: Patient;
   /** Provenance: which channel, system and message or resource version the fact came from. */
   readonly source: Source;
-  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. */
+  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly correlationId: string;
-  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. */
+  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly causationId: null | string;
-  /** Placer order number of the order this ends (ORC-2.1; FHIR identifier[0].value, else id). */
+  /** Placer order number of the order this ends (ORC-2.1; FHIR identifier[0].value, else id). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly orderId: string;
-  /** Namespace of the placer order number (ORC-2.2, identifier system) when sent. */
+  /** Namespace of the placer order number (ORC-2.2, identifier system) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly placerNamespace: null | string;
-  /** Filler (pharmacy) order number (ORC-3.1) when sent. */
+  /** Filler (pharmacy) order number (ORC-3.1) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly fillerOrderId: null | string;
   /** The medication as the message restated it; null when the message did not. */
   readonly medication: null | Medication;
-  /** Identifier of the clinician who ended the order (ORC-12.1, requester identifier), when sent. */
+  /** Identifier of the clinician who ended the order (ORC-12.1, requester identifier), when sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly prescriber: null | string;
-  /** Why the order ended (ORC-16.2, else ORC-16.1; FHIR statusReason text, else its first coding's display). */
+  /** Why the order ended (ORC-16.2, else ORC-16.1; FHIR statusReason text, else its first coding's display). Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode. */
   readonly reason: null | string;
 };
 
@@ -269,33 +269,33 @@ export type MedicationOrderCancelled = {
 export type MedicationOrderDiscontinued = {
   /** The event type: the Avro record name. */
   readonly type: 'MedicationOrderDiscontinued';
-  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. */
+  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly eventId: string;
-  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). */
+  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly dedupKey: string;
-  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). */
+  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly occurredAt: Date;
-  /** Ingest time: when this system received the source message. */
+  /** Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly recordedAt: Date;
   /** Who the fact is about. The NHS number is also the Kafka record key. */
   readonly patient: Patient;
   /** Provenance: which channel, system and message or resource version the fact came from. */
   readonly source: Source;
-  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. */
+  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly correlationId: string;
-  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. */
+  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly causationId: null | string;
-  /** Placer order number of the order this ends (ORC-2.1; FHIR identifier[0].value, else id). */
+  /** Placer order number of the order this ends (ORC-2.1; FHIR identifier[0].value, else id). Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly orderId: string;
-  /** Namespace of the placer order number (ORC-2.2, identifier system) when sent. */
+  /** Namespace of the placer order number (ORC-2.2, identifier system) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly placerNamespace: null | string;
-  /** Filler (pharmacy) order number (ORC-3.1) when sent. */
+  /** Filler (pharmacy) order number (ORC-3.1) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly fillerOrderId: null | string;
   /** The medication as the message restated it; null when the message did not. */
   readonly medication: null | Medication;
-  /** Identifier of the clinician who ended the order (ORC-12.1, requester identifier), when sent. */
+  /** Identifier of the clinician who ended the order (ORC-12.1, requester identifier), when sent. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly prescriber: null | string;
-  /** Why the order ended (ORC-16.2, else ORC-16.1; FHIR statusReason text, else its first coding's display). */
+  /** Why the order ended (ORC-16.2, else ORC-16.1; FHIR statusReason text, else its first coding's display). Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode. */
   readonly reason: null | string;
 };
 
@@ -303,39 +303,39 @@ export type MedicationOrderDiscontinued = {
 export type MedicationOrdered = {
   /** The event type: the Avro record name. */
   readonly type: 'MedicationOrdered';
-  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. */
+  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly eventId: string;
-  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). */
+  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly dedupKey: string;
-  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). */
+  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly occurredAt: Date;
-  /** Ingest time: when this system received the source message. */
+  /** Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly recordedAt: Date;
   /** Who the fact is about. The NHS number is also the Kafka record key. */
   readonly patient: Patient;
   /** Provenance: which channel, system and message or resource version the fact came from. */
   readonly source: Source;
-  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. */
+  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly correlationId: string;
-  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. */
+  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly causationId: null | string;
-  /** Placer order number (ORC-2.1; FHIR identifier[0].value, else id): the order's identity across messages. */
+  /** Placer order number (ORC-2.1; FHIR identifier[0].value, else id): the order's identity across messages. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly orderId: string;
-  /** Namespace of the placer order number (ORC-2.2, identifier system) when sent. */
+  /** Namespace of the placer order number (ORC-2.2, identifier system) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly placerNamespace: null | string;
-  /** Filler (pharmacy) order number (ORC-3.1) when sent. */
+  /** Filler (pharmacy) order number (ORC-3.1) when sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly fillerOrderId: null | string;
   /** What is ordered, with dose, route and frequency as sent. */
   readonly medication: Medication;
-  /** When the course is to start (TQ1-7, dispenseRequest.validityPeriod.start); null when not sent. */
+  /** When the course is to start (TQ1-7, dispenseRequest.validityPeriod.start); null when not sent. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly startAt: null | Date;
-  /** When the course is to stop (TQ1-8, boundsPeriod.end); null when open-ended or not sent. */
+  /** When the course is to stop (TQ1-8, boundsPeriod.end); null when open-ended or not sent. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly stopAt: null | Date;
-  /** Identifier of the prescriber (ORC-12.1, requester identifier): GMC, GPhC or NMC number. */
+  /** Identifier of the prescriber (ORC-12.1, requester identifier): GMC, GPhC or NMC number. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly prescriber: null | string;
-  /** Indication, when sent (RXO-20 / RXE-27, reasonCode). */
+  /** Indication, when sent (RXO-20 / RXE-27, reasonCode). Value domain: freeText, at most 4000 characters (code points); no control characters but TAB, LF and CR; valid Unicode. */
   readonly reason: null | string;
-  /** Encounter/visit the order belongs to (PV1-19.1, MedicationRequest.encounter id); null when not sent. */
+  /** Encounter/visit the order belongs to (PV1-19.1, MedicationRequest.encounter id); null when not sent. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly encounterId: null | string;
 };
 
@@ -343,37 +343,37 @@ export type MedicationOrdered = {
 export type PatientDischarged = {
   /** The event type: the Avro record name. */
   readonly type: 'PatientDischarged';
-  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. */
+  /** Deterministic id of this fact: UUID v5 of dedupKey, so the same source fact has the same id at every layer and on every replay. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly eventId: string;
-  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). */
+  /** The source's own identity of the fact: channel, source system and message/resource identity, plus the fact's place in the message (e.g. hl7v2|PAS|RXX01|100187|DG1#2). Value domain: dedupKey, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly dedupKey: string;
-  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). */
+  /** Clinical time: when the fact happened in care (discharge time, diagnosis time, order time, or the time of a correction). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly occurredAt: Date;
-  /** Ingest time: when this system received the source message. */
+  /** Ingest time: when this system received the source message. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly recordedAt: Date;
   /** Who the fact is about. The NHS number is also the Kafka record key. */
   readonly patient: Patient;
   /** Provenance: which channel, system and message or resource version the fact came from. */
   readonly source: Source;
-  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. */
+  /** Carried from the source (or generated at ingest) and returned to the sender; ties together every event, log line and answer of one inbound message. Value domain: correlationId, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly correlationId: string;
-  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. */
+  /** eventId of the event this one was derived from, when it was derived from another event rather than from a source message. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly causationId: null | string;
-  /** Visit/encounter id: HL7 PV1-19.1 or FHIR Encounter.id. Later discharge events for the same visitId supersede earlier ones. */
+  /** Visit/encounter id: HL7 PV1-19.1 or FHIR Encounter.id. Later discharge events for the same visitId supersede earlier ones. Value domain: identifier, at most 200 characters (code points); no control characters; valid Unicode. */
   readonly visitId: string;
-  /** Admission time (PV1-44, period.start); null when not sent. */
+  /** Admission time (PV1-44, period.start); null when not sent. Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly admittedAt: null | Date;
-  /** Discharge time (PV1-45, period.end). */
+  /** Discharge time (PV1-45, period.end). Value domain: an instant from 1900-01-01T00:00:00.000Z to 2100-12-31T23:59:59.999Z. */
   readonly dischargedAt: Date;
-  /** NHS Data Dictionary discharge method code as sent (1 = on clinical advice, 4 = died); PV1-36 or the UK Core DischargeMethod extension. */
+  /** NHS Data Dictionary discharge method code as sent (1 = on clinical advice, 4 = died); PV1-36 or the UK Core DischargeMethod extension. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly dischargeMethod: null | string;
-  /** NHS Data Dictionary discharge destination code as sent (19 = usual place of residence, 54 = care home); PV1-37.1 or hospitalization.dischargeDisposition. */
+  /** NHS Data Dictionary discharge destination code as sent (19 = usual place of residence, 54 = care home); PV1-37.1 or hospitalization.dischargeDisposition. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly dischargeDestination: null | string;
-  /** ODS code of the discharging organisation or site (MSH-4.1, Encounter.serviceProvider). */
+  /** ODS code of the discharging organisation or site (MSH-4.1, Encounter.serviceProvider). Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly organisation: null | string;
-  /** Identifier of the responsible clinician (PV1-7.1, the attending participant): GMC or consultant code. */
+  /** Identifier of the responsible clinician (PV1-7.1, the attending participant): GMC or consultant code. Value domain: display, at most 1000 characters (code points); no control characters; valid Unicode. */
   readonly responsibleClinician: null | string;
-  /** Encounter class as sent (v3 ActCode IMP, EMER, VR, ...; HL7 PV1-2); null when not sent. */
+  /** Encounter class as sent (v3 ActCode IMP, EMER, VR, ...; HL7 PV1-2); null when not sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly encounterClass: null | string;
 };
 
