@@ -35,6 +35,11 @@ export const rejectionKinds = [
   'unsupported-order-control',
   /** The patient's identifiers contradict what the cross-reference already holds. */
   'identity-conflict',
+  /**
+   * A source identity accepted before (HL7 sending application/facility + MSH-10, a FHIR resource
+   * version, an Idempotency-Key) sent again with other content: not a resend, and not taken.
+   */
+  'reused-identifier',
 ] as const;
 
 export type RejectionKind = (typeof rejectionKinds)[number];

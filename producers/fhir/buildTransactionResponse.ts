@@ -28,7 +28,10 @@ export type FhirResponseBundle = {
   readonly entry: readonly { readonly response: FhirEntryResponse }[];
 };
 
-const reasonPhrase = { 400: 'Bad Request', 422: 'Unprocessable Entity' } as const satisfies Record<400 | 422, string>;
+const reasonPhrase = { 400: 'Bad Request', 409: 'Conflict', 422: 'Unprocessable Entity' } as const satisfies Record<
+  400 | 409 | 422,
+  string
+>;
 
 /** `Type/id/_history/v` gives a Location and an ETag; a resource known only by its fullUrl has neither. */
 function versionHeaders(resourceKey: string): Pick<FhirEntryResponse, 'location' | 'etag'> {

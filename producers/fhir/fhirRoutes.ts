@@ -60,8 +60,11 @@ function entryAnswers(
   if (extra.shape === 'resource') return [];
   const fresh = new Set(outcome.kind === 'accepted' ? outcome.newEventIds : []);
   const parked = new Set(outcome.kind === 'accepted' ? outcome.parkedUnits : []);
+  const refused = new Map(outcome.refusedUnits.map((r) => [r.unit, r.rejection]));
   return extra.entries.map((entry): FhirEntryAnswer => {
     if (entry.rejection !== undefined) return { outcome: 'rejected', rejection: entry.rejection };
+    const refusal = entry.unit === undefined ? undefined : refused.get(entry.unit);
+    if (refusal !== undefined) return { outcome: 'rejected', rejection: refusal };
     if (entry.unit !== undefined && parked.has(entry.unit))
       return { outcome: 'parked', resourceKey: entry.resourceKey };
     const events = outcome.events.filter((e) => e.source.place === entry.resourceKey);

@@ -7,9 +7,9 @@
 import { fhirPathOf, jsonPointerOf, jsonTextLeaves } from '../../core/locateText.js';
 import { err, ok, type Result } from '../../core/result.js';
 import { checkText, describeViolation, type ValueViolation } from '../../core/valueDomain.js';
-import type { MappedFacts } from '../eventDraft.js';
 import type { InboundMessage } from '../ingest/inboundMessage.js';
-import type { Interpretation, Interpreter } from '../ingest/ingestService.js';
+import type { IngestUnit, Interpretation, Interpreter } from '../ingest/ingestService.js';
+import { jsonContentHash, parseCanonicalJson } from '../ingest/sourceContent.js';
 import type { Rejection } from '../rejection.js';
 import { type FhirBundleEntryMapping, mapFhirBundle, mapFhirResource } from './mapFhirToEvents.js';
 import { fhirAnswerFor } from './toOperationOutcome.js';
@@ -91,9 +91,10 @@ export function interpretFhir(
     const mapped = mapFhirResource(body.value, context);
     if (!mapped.ok) return { kind: 'rejected', rejection: mapped.error };
     const resourceKey = mapped.value?.drafts[0]?.place;
+    const content = { hash: jsonContentHash(canonicalBody(message)), location: `${body.value.resourceType}.id` };
     return {
       kind: 'facts',
-      units: mapped.value === undefined ? [] : [mapped.value],
+      units: mapped.value === undefined ? [] : [{ ...mapped.value, content }],
       atomic: true,
       extra: { shape: 'resource', resourceKey },
     };
@@ -101,12 +102,15 @@ export function interpretFhir(
 
   const bundle = mapFhirBundle(body.value, context);
   if (!bundle.ok) return { kind: 'rejected', rejection: bundle.error };
-  const units: MappedFacts[] = [];
+  const units: IngestUnit[] = [];
+  const canonical = canonicalBody(message) as { entry?: readonly { resource?: unknown }[] } | undefined;
   const entries = bundle.value.entries.map((entry: FhirBundleEntryMapping) => {
     if (!entry.result.ok) return { resourceKey: entry.resourceKey, unit: undefined, rejection: entry.result.error };
     if (entry.result.value === undefined)
       return { resourceKey: entry.resourceKey, unit: undefined, rejection: undefined };
-    units.push(entry.result.value);
+    const resource = canonical?.entry?.[entry.index]?.resource;
+    const content = { hash: jsonContentHash(resource), location: `Bundle.entry[${entry.index}].resource.id` };
+    units.push({ ...entry.result.value, content });
     return { resourceKey: entry.resourceKey, unit: units.length - 1, rejection: undefined };
   });
   return {
@@ -117,6 +121,10 @@ export function interpretFhir(
     extra: { shape: bundle.value.type, entries },
   };
 }
+
+/** The body in canonical form, for the content hash of a resource (producers/ingest/sourceContent.ts). */
+const canonicalBody = (message: Pick<InboundMessage, 'payload'>): unknown =>
+  parseCanonicalJson(Buffer.from(message.payload).toString('utf8'));
 
 export function fhirInterpreterFor(endpoint: FhirEndpoint): Interpreter {
   return (message) => interpretFhir(endpoint, message);

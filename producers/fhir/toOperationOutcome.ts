@@ -18,8 +18,11 @@ export type FhirIssueType =
   | 'informational';
 
 export type FhirAnswer = {
-  /** 400: the request cannot be read or breaks base R4; 422: it is valid FHIR but breaks a business rule. */
-  readonly httpStatus: 400 | 422;
+  /**
+   * 400: the request cannot be read or breaks base R4; 409: a resource version received before
+   * with other content; 422: it is valid FHIR but breaks a business rule.
+   */
+  readonly httpStatus: 400 | 409 | 422;
   readonly issueCode: FhirIssueType;
   /** The application error code, in `issue.details`; stable, documented in producers/fhir/README.md. */
   readonly celCode: `CEL_ERR_${string}`;
@@ -52,6 +55,7 @@ export const fhirAnswerFor = {
     celCode: 'CEL_ERR_UNSUPPORTED_ORDER_CONTROL',
   },
   'identity-conflict': { httpStatus: 422, issueCode: 'conflict', celCode: 'CEL_ERR_IDENTITY_CONFLICT' },
+  'reused-identifier': { httpStatus: 409, issueCode: 'conflict', celCode: 'CEL_ERR_REUSED_IDENTIFIER' },
 } as const satisfies Record<RejectionKind, FhirAnswer>;
 
 export type OperationOutcomeIssue = {

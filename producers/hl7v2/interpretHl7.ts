@@ -8,6 +8,7 @@ import { checkText, type TextKind, type ValueViolation } from '../../core/valueD
 import { findValueViolation, rejectValueViolation } from '../eventDraft.js';
 import type { InboundMessage } from '../ingest/inboundMessage.js';
 import type { Interpretation } from '../ingest/ingestService.js';
+import { hl7ContentHash } from '../ingest/sourceContent.js';
 import { ackRules } from './buildAck.js';
 import { type Hl7Message, segmentsNamed } from './hl7Message.js';
 import { locateHl7Value } from './locateHl7Value.js';
@@ -32,7 +33,9 @@ export function interpretHl7(message: Pick<InboundMessage, 'payload' | 'receiptI
     const location = locateHl7Value(parsed.value, found) ?? fallbackLocation(found.violation);
     return { kind: 'rejected', rejection: rejectValueViolation(found.violation, location) };
   }
-  return { kind: 'facts', units: [mapped.value.facts], atomic: true };
+  // The content a resend must repeat: the message without MSH-7 (producers/ingest/sourceContent.ts).
+  const content = { hash: hl7ContentHash(parsed.value), location: 'MSH-10' };
+  return { kind: 'facts', units: [{ ...mapped.value.facts, content }], atomic: true };
 }
 
 /**

@@ -145,7 +145,7 @@ export async function parkedNowResolvable(
       WHERE status = 'parked'
         AND ($1::text IS NULL OR (p.waiting_authority = $1::text AND p.waiting_local_id = $2::text))
         AND EXISTS (SELECT 1 FROM patient_identity_xref x
-                     WHERE x.authority = p.waiting_authority AND x.local_id = p.waiting_local_id)
+                     WHERE x.identifier_hash = ingest_identifier_hash(p.waiting_authority, p.waiting_local_id))
       ORDER BY park_id`,
     [waitingOn?.authority ?? null, waitingOn?.value ?? null],
   );

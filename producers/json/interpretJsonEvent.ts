@@ -12,6 +12,7 @@ import { checkText, parseIsoInstant } from '../../core/valueDomain.js';
 import { type EventDraft, findValueViolation, type MappedFacts, rejectValueViolation } from '../eventDraft.js';
 import type { InboundMessage } from '../ingest/inboundMessage.js';
 import type { Interpretation } from '../ingest/ingestService.js';
+import { jsonContentHash, parseCanonicalJson } from '../ingest/sourceContent.js';
 import type { Rejection, RejectionKind } from '../rejection.js';
 import {
   type JsonEventType,
@@ -48,6 +49,8 @@ export const jsonAnswers = {
   'unresolvable-correction': 422,
   'unsupported-order-control': 422,
   'identity-conflict': 422,
+  // A reused Idempotency-Key with another body, as the IETF Idempotency-Key draft answers it.
+  'reused-identifier': 422,
 } as const satisfies Record<RejectionKind, 400 | 422>;
 
 function rejectionOf(error: ErrorObject): Rejection {
@@ -331,7 +334,9 @@ function notUnicodeText(body: unknown): Rejection | undefined {
 
 export function interpretJsonEvent(message: InboundMessage): Interpretation {
   const mapped = mapJsonSubmission(message, 'json-api');
-  return mapped.ok
-    ? { kind: 'facts', units: [mapped.value], atomic: true }
-    : { kind: 'rejected', rejection: mapped.error };
+  if (!mapped.ok) return { kind: 'rejected', rejection: mapped.error };
+  // The body a reuse of its Idempotency-Key must repeat, in canonical form (producers/ingest/sourceContent.ts).
+  const body = parseCanonicalJson(Buffer.from(message.payload).toString('utf8'));
+  const content = { hash: jsonContentHash(body), location: '/idempotencyKey' };
+  return { kind: 'facts', units: [{ ...mapped.value, content }], atomic: true };
 }
