@@ -72,6 +72,13 @@ describe('parseConfig', () => {
       env: { MLLP_MAX_CONNECTIONS: '10', MLLP_MAX_CONNECTIONS_PER_PEER: '11' },
       variable: 'MLLP_MAX_CONNECTIONS_PER_PEER',
     },
+    { name: 'an empty view name', env: { CEL_VIEWS: 'gp-view,,audit-index' }, variable: 'CEL_VIEWS' },
+    { name: 'a view name with spaces', env: { CEL_VIEWS: 'gp view' }, variable: 'CEL_VIEWS' },
+    { name: 'batch bytes with letters', env: { CEL_MAX_BATCH_BYTES: '8k' }, variable: 'CEL_MAX_BATCH_BYTES' },
+    { name: 'batch bytes too small', env: { CEL_MAX_BATCH_BYTES: '100' }, variable: 'CEL_MAX_BATCH_BYTES' },
+    { name: 'a failpoint with no batch', env: { CEL_FAILPOINT: 'mid-batch' }, variable: 'CEL_FAILPOINT' },
+    { name: 'a failpoint at batch 0', env: { CEL_FAILPOINT: 'after-commit:0' }, variable: 'CEL_FAILPOINT' },
+    { name: 'an unknown failpoint', env: { CEL_FAILPOINT: 'before-commit:3' }, variable: 'CEL_FAILPOINT' },
   ])('$name is reported against $variable', ({ env, variable }) => {
     const result = parseConfig(env);
     expect(result.ok).toBe(false);
@@ -87,6 +94,25 @@ describe('parseConfig', () => {
     });
     const set = parseConfig({ MLLP_MAX_CONNECTIONS: '40', MLLP_MAX_CONNECTIONS_PER_PEER: '40' });
     expect(set.ok && set.value.listen).toMatchObject({ mllpMaxConnections: 40, mllpMaxConnectionsPerPeer: 40 });
+  });
+
+  test('the view settings: defaults, and set values', () => {
+    const defaults = parseConfig({});
+    expect(defaults.ok && defaults.value.views).toEqual({
+      selected: 'all',
+      maxBatchBytes: undefined,
+      failpoint: undefined,
+    });
+    const set = parseConfig({
+      CEL_VIEWS: 'gp-view, audit-index',
+      CEL_MAX_BATCH_BYTES: '8192',
+      CEL_FAILPOINT: 'after-commit:3',
+    });
+    expect(set.ok && set.value.views).toEqual({
+      selected: ['gp-view', 'audit-index'],
+      maxBatchBytes: 8192,
+      failpoint: { at: 'after-commit', batch: 3 },
+    });
   });
 
   test('every bad variable is reported at once', () => {

@@ -53,7 +53,19 @@ export type Config = {
   };
   /** LOG_LEVEL */
   readonly logLevel: LogLevel;
+  /** The view consumers of `npm run views` (and the fetch size of a rebuild). */
+  readonly views: {
+    /** CEL_VIEWS: the views and log indexes `npm run views` runs; 'all' is every view (no log index). */
+    readonly selected: readonly string[] | 'all';
+    /** CEL_MAX_BATCH_BYTES: upper bound of one fetch per partition; unset, each consumer's own (views 4 MiB, a rebuild 32 MiB). */
+    readonly maxBatchBytes: number | undefined;
+    /** CEL_FAILPOINT: fault tests only, the process kills itself (SIGKILL) at the n-th batch. */
+    readonly failpoint: Failpoint | undefined;
+  };
 };
+
+/** Where a fault test kills the view process: inside the n-th batch, or after its COMMIT. */
+export type Failpoint = { readonly at: 'mid-batch' | 'after-commit'; readonly batch: number };
 
 export type ConfigProblem = { readonly variable: string; readonly message: string };
 
@@ -125,6 +137,21 @@ export const configVariables = [
     name: 'LTC_CODES_FILE',
     default: '(built-in list)',
     doc: 'JSON file of the long-term conditions that open a care-plan review: {"snomedCt": [...], "icd10Prefixes": [...]}; a new list needs `npm run replay -- rebuild care-plan-view`',
+  },
+  {
+    name: 'CEL_VIEWS',
+    default: '(every view)',
+    doc: 'Comma-separated views and log indexes `npm run views` runs (gp-view, pharmacy-view, care-plan-view, audit-index, audit-receipts); unset runs every view and no log index',
+  },
+  {
+    name: 'CEL_MAX_BATCH_BYTES',
+    default: '(4 MiB; a rebuild 32 MiB)',
+    doc: 'Largest fetch per partition, in bytes, of `npm run views` and of a rebuild (1024–268435456); smaller means smaller batches',
+  },
+  {
+    name: 'CEL_FAILPOINT',
+    default: '(none)',
+    doc: 'Fault tests only: `mid-batch:<n>` or `after-commit:<n>` makes `npm run views` (and a rebuild, mid-batch) kill itself at its n-th batch',
   },
 ] as const satisfies readonly { name: string; default: string; doc: string }[];
 
@@ -215,6 +242,25 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
       `"${mllpMaxConnectionsPerPeer}": expected at most MLLP_MAX_CONNECTIONS (${mllpMaxConnections})`,
     );
   }
+  const selectedViewsRaw = value('CEL_VIEWS');
+  const selectedViews = selectedViewsRaw?.split(',').map((name) => name.trim());
+  if (selectedViews?.some((name) => !/^[a-z][a-z0-9-]{0,62}$/.test(name)) === true) {
+    problem(
+      'CEL_VIEWS',
+      `"${selectedViewsRaw}": expected view or log index names separated by commas, e.g. gp-view,audit-index`,
+    );
+  }
+  const maxBatchBytesRaw = value('CEL_MAX_BATCH_BYTES');
+  const maxBatchBytes =
+    maxBatchBytesRaw === undefined
+      ? undefined
+      : parseInteger('CEL_MAX_BATCH_BYTES', maxBatchBytesRaw, 1024, 256 * 1024 * 1024, problem);
+  const failpointRaw = value('CEL_FAILPOINT');
+  const failpointMatch =
+    failpointRaw === undefined ? null : /^(mid-batch|after-commit):([1-9]\d{0,8})$/.exec(failpointRaw);
+  if (failpointRaw !== undefined && failpointMatch === null) {
+    problem('CEL_FAILPOINT', `"${failpointRaw}": expected mid-batch:<n> or after-commit:<n>, n a batch number from 1`);
+  }
   const localStackDirRaw = value('LOCAL_STACK_DIR') ?? '.local-stack';
   const logLevelRaw = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = logLevels.find((level) => level === logLevelRaw);
@@ -249,6 +295,17 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
         mllpMaxConnectionsPerPeer: mllpMaxConnectionsPerPeer ?? 50,
       }),
       logLevel: logLevel ?? 'info',
+      views: Object.freeze({
+        selected: selectedViews === undefined ? 'all' : Object.freeze(selectedViews),
+        maxBatchBytes,
+        failpoint:
+          failpointMatch?.[1] === undefined
+            ? undefined
+            : Object.freeze({
+                at: failpointMatch[1] as Failpoint['at'],
+                batch: Number(failpointMatch[2]),
+              }),
+      }),
     }),
   );
 }

@@ -28,16 +28,6 @@ const usage = `usage: npm run replay -- rebuild <view> [--drop-old]
 
 const say = (line: string) => process.stderr.write(`replay rebuild: ${line}\n`);
 
-/** Reads the optional fault-test settings; they are not product configuration. */
-function testSettingsFromEnvironment(): { readonly killInBatch?: number; readonly maxBatchBytes?: number } {
-  const failpoint = /^mid-batch:(\d+)$/.exec(process.env.CEL_FAILPOINT ?? '')?.[1];
-  const bytes = process.env.CEL_MAX_BATCH_BYTES;
-  return {
-    ...(failpoint === undefined ? {} : { killInBatch: Number(failpoint) }),
-    ...(bytes === undefined ? {} : { maxBatchBytes: Number(bytes) }),
-  };
-}
-
 const describeSide = (name: string, what: string, side: SwappedSide): string =>
   `${name} ${what} v${side.version}: checksum ${side.checksum.md5}, ${side.checksum.rows} rows ` +
   `(${side.checksum.tables.map((t) => `${t.table} ${t.rows} rows ${t.md5}`).join('; ')}) ` +
@@ -98,7 +88,9 @@ export async function run(args: readonly string[]): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const stack = await locateStack(config);
-  const testSettings = testSettingsFromEnvironment();
+  // The fault-test settings (platform/config.ts): a rebuild has only the mid-batch failpoint.
+  const { maxBatchBytes, failpoint } = config.views;
+  const killInBatch = failpoint?.at === 'mid-batch' ? failpoint.batch : undefined;
   const pool = createPool(config.databaseUrl, { max: 6, applicationName: 'cel-replay-rebuild', logger });
   const abort = new AbortController();
   const stop = () => {
@@ -120,14 +112,14 @@ export async function run(args: readonly string[]): Promise<number> {
         logger,
         progress: say,
         signal: abort.signal,
-        ...(testSettings.maxBatchBytes === undefined ? {} : { maxBytesPerPartition: testSettings.maxBatchBytes }),
-        ...(testSettings.killInBatch === undefined
+        ...(maxBatchBytes === undefined ? {} : { maxBytesPerPartition: maxBatchBytes }),
+        ...(killInBatch === undefined
           ? {}
           : {
               failpoints: {
                 midBatch: async () => {
                   batches += 1;
-                  if (batches >= (testSettings.killInBatch ?? 0)) process.kill(process.pid, 'SIGKILL');
+                  if (batches >= killInBatch) process.kill(process.pid, 'SIGKILL');
                 },
               },
             }),

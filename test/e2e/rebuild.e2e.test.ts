@@ -77,7 +77,7 @@ async function progressRows(pool: Pool, names: readonly string[]): Promise<numbe
 async function liveViewsOver(log: ViewLog, events: Parameters<typeof produce>[1]): Promise<ChildRun> {
   await produce(log, events);
   // It may die before it says it is running: only the way it ends matters here.
-  const killed = spawnTool(log, 'consumers/viewWorker.ts', [], {
+  const killed = spawnTool(log, 'bin/views.ts', [], {
     CEL_FAILPOINT: 'mid-batch:3',
     CEL_MAX_BATCH_BYTES: '8192',
   });

@@ -1,7 +1,7 @@
 /**
  * A canonical log and the views over it, for tests that run the views worker and the replay
  * tools as child processes (as an operator would): a topic namespace with its own topics and
- * schemas, producing events (duplicates included), starting `consumers/viewWorker.ts`,
+ * schemas, producing events (duplicates included), starting `bin/views.ts`,
  * waiting until stored offsets reach the end offsets, and comparing the views with a
  * reference fold. Test support; I/O.
  */
@@ -118,7 +118,7 @@ export async function startViewWorker(
   log: ViewLog,
   extraEnv: Readonly<Record<string, string>> = {},
 ): Promise<ChildRun> {
-  const worker = spawnTool(log, 'consumers/viewWorker.ts', [], extraEnv);
+  const worker = spawnTool(log, 'bin/views.ts', [], extraEnv);
   await new Promise<void>((resolve, reject) => {
     worker.child.stdout?.on('data', () => {
       if (worker.stdout().includes('views running')) resolve();
