@@ -6,12 +6,14 @@ import { describe, expect, test } from 'vitest';
 import { createLogger } from '../../platform/logger.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
 import { sampleBytes } from '../../test/support/samples.js';
-import { interpretJsonEvent } from '../json/interpretJsonEvent.js';
+import { interpretJsonEvent, mapJsonSubmission } from '../json/interpretJsonEvent.js';
 import { PublishUnavailableError } from '../publish/kafkaPublisher.js';
 import type { Rejection } from '../rejection.js';
 import type { InboundMessage } from './inboundMessage.js';
 import type { Accepted, KnownFacts, LearnedMapping } from './ingestLedger.js';
 import { createIngestPipeline } from './ingestPipeline.js';
+import type { IngestUnit, Interpretation } from './ingestService.js';
+import { jsonContentHash, parseCanonicalJson } from './sourceContent.js';
 
 const logger = createLogger('silent');
 const sample = JSON.parse(Buffer.from(sampleBytes('json/medication_event.json')).toString('utf8')) as {
@@ -35,6 +37,21 @@ const message = (json: unknown, raw?: string): InboundMessage => {
     messageId: null,
   };
 };
+
+/** A non-atomic message for the test: a JSON array of submissions, each its own unit (as a FHIR batch's entries). */
+function interpretBatch(message: InboundMessage): Interpretation {
+  const units: IngestUnit[] = [];
+  for (const item of JSON.parse(Buffer.from(message.payload).toString('utf8')) as unknown[]) {
+    const text = JSON.stringify(item);
+    const mapped = mapJsonSubmission({ ...message, payload: Buffer.from(text) }, 'json-api');
+    if (!mapped.ok) throw new Error(mapped.error.reason);
+    units.push({
+      ...mapped.value,
+      content: { hash: jsonContentHash(parseCanonicalJson(text)), location: `/${units.length}` },
+    });
+  }
+  return { kind: 'facts', units, atomic: false };
+}
 
 /** A pipeline over an in-memory ledger: what it published, kept as rejected, and recorded. */
 function pipelineUnderTest(options: { readonly failPublish?: boolean } = {}) {
@@ -70,7 +87,10 @@ function pipelineUnderTest(options: { readonly failPublish?: boolean } = {}) {
       },
       close: async () => undefined,
     },
-    interpreters: new Map([['json', { interpret: interpretJsonEvent, answerOf: (r: Rejection) => r.kind }]]),
+    interpreters: new Map([
+      ['json', { interpret: interpretJsonEvent, answerOf: (r: Rejection) => r.kind }],
+      ['batch', { interpret: interpretBatch, answerOf: (r: Rejection) => r.kind }],
+    ]),
     logger,
     ledger,
     held: {
@@ -123,5 +143,22 @@ describe('the ingest pipeline', () => {
     const p = pipelineUnderTest({ failPublish: true });
     expect((await p.run(message(body()))).kind).toBe('unavailable');
     expect(p.recorded).toEqual([]);
+  });
+
+  test('in a non-atomic message, a unit with a reused identity is refused in place and the rest is taken', async () => {
+    const p = pipelineUnderTest();
+    await p.run(message(body()));
+    const other = { ...body(), idempotencyKey: 'another-key' };
+    const outcome = await p.run({ ...message([body({ dose: '80' }), other]), endpoint: 'batch' });
+    expect(outcome).toMatchObject({
+      kind: 'accepted',
+      refusedUnits: [{ unit: 0, rejection: { kind: 'reused-identifier', location: '/0' } }],
+    });
+    expect(p.published.map((e) => e.dedupKey)).toEqual([expect.any(String), 'json|another-key']);
+    // The message is kept as rejected for its refused part; the refusal is not recorded as content.
+    expect(p.rejected).toEqual([
+      expect.objectContaining({ kind: 'reused-identifier', reason: expect.stringMatching(/^1 part not taken: /) }),
+    ]);
+    expect(p.recorded[1]?.sources.map((s) => s.identity)).toEqual(['json|another-key']);
   });
 });
