@@ -289,6 +289,8 @@ export type Expectation = {
   readonly display?: string | undefined;
   /** The event's clinical time; undefined when the generated parts name no instant. */
   readonly occurredAt?: Date | undefined;
+  /** The clinical time as sent, when generated. */
+  readonly instantSent?: string;
 };
 
 export type Delivery =
@@ -474,7 +476,8 @@ function buildHl7(input: HostileInput, context: BuildContext): Delivery {
   }
   setField(lines, 'MSH', 10, slot(hl7ValueBytes(messageId)));
   setField(lines, 'MSH', 18, input.declareUtf8 ? 'UNICODE UTF-8' : '');
-  const repeated = Array.from({ length: input.repetitions }, (_, i) => `~L${i}^^^RXX^MR`).join('');
+  // Local identifiers of this patient only: one shared by two patients would park both (an identity conflict).
+  const repeated = Array.from({ length: input.repetitions }, (_, i) => `~M${context.nhsNumber}-${i}^^^RXX^MR`).join('');
   setField(lines, 'PID', 3, `${PID3(context.nhsNumber)}${repeated}`);
   return {
     channel: 'hl7',
@@ -490,7 +493,9 @@ function buildHl7(input: HostileInput, context: BuildContext): Delivery {
       ...(context.text === undefined || eventType === 'PatientDischarged'
         ? {}
         : { display: intendedText(context.text, 'hl7') }),
-      ...(input.instant === undefined ? {} : { occurredAt: realInstant(input.instant) }),
+      ...(input.instant === undefined
+        ? {}
+        : { occurredAt: realInstant(input.instant), instantSent: isoInstant(input.instant) }),
     },
   };
 }
@@ -612,7 +617,9 @@ function buildFhir(input: HostileInput, context: BuildContext): Delivery {
       ...(context.text === undefined || eventType === 'PatientDischarged'
         ? {}
         : { display: intendedText(context.text, 'other') }),
-      ...(input.instant === undefined ? {} : { occurredAt: realInstant(input.instant) }),
+      ...(input.instant === undefined
+        ? {}
+        : { occurredAt: realInstant(input.instant), instantSent: isoInstant(input.instant) }),
     },
   };
 }
@@ -679,7 +686,9 @@ function buildJson(input: HostileInput, context: BuildContext): Delivery {
       ...(context.text === undefined || eventType === 'PatientDischarged'
         ? {}
         : { display: intendedText(context.text, 'other') }),
-      ...(input.instant === undefined ? {} : { occurredAt: realInstant(input.instant) }),
+      ...(input.instant === undefined
+        ? {}
+        : { occurredAt: realInstant(input.instant), instantSent: isoInstant(input.instant) }),
     },
   };
 }

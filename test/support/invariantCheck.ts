@@ -115,12 +115,10 @@ export function withinAnswerTime<T>(work: Promise<T>, what: string): Promise<T> 
 /** An HL7 ACK read as the invariant needs it. */
 export function answerOfAck(ack: string): Answer {
   const { code } = msaOf(ack);
-  const detail = `MSA-1 ${code}: ${
-    ack
-      .split('\r')
-      .find((s) => s.startsWith('ERR'))
-      ?.slice(0, 160) ?? ''
-  }`;
+  const segments = ack.split('\r');
+  const msa3 = segments.find((s) => s.startsWith('MSA'))?.split('|')[3] ?? '';
+  const err = segments.find((s) => s.startsWith('ERR')) ?? '';
+  const detail = `MSA-1 ${code} ${msa3.slice(0, 120)} ${err.slice(0, 160)}`;
   if (code === 'AA' || code === 'CA') return { kind: 'accepted', detail };
   if (code === 'AE' || code === 'AR' || code === 'CE' || code === 'CR') return { kind: 'refused', detail };
   return { kind: 'violation', detail: `not an ACK: ${ack.slice(0, 160)}` };
@@ -250,7 +248,7 @@ export async function checkDelivery(
       'its text had no faithful form (invalid bytes, lone surrogate or bad escape) yet it was accepted',
     );
   if ('occurredAt' in e && e.occurredAt === undefined)
-    violation('accepted-impossible-instant', 'its time names no instant (e.g. 02-31, 24:60) yet it was accepted');
+    violation('accepted-impossible-instant', `its time ${e.instantSent ?? ''} names no instant yet it was accepted`);
 
   const ofType = logged.filter((event) => event.type === e.eventType);
   if (ofType.length === 0) {
