@@ -1,7 +1,10 @@
+import { fc, test as propTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
+import { checkText } from '../../core/valueDomain.js';
 import { hl7Bytes, sampleLines, withField } from '../../test/support/hl7Lines.js';
 import { buildAck } from './buildAck.js';
 import { headerOfFrame, interpretHl7 } from './interpretHl7.js';
+import { escapeHl7 } from './serializeHl7.js';
 
 const order = sampleLines('hl7v2/orm_o01_new_order.hl7');
 const discharge = sampleLines('hl7v2/adt_a03_discharge.hl7');
@@ -134,4 +137,30 @@ test('the ACK for a value error is AE with ERR-2 down to the component and ERR-3
   expect(ack).toContain('MSA|AE|');
   expect(ack).toContain('\rERR||RXO^1^1^1^2^1|102^Data type error^HL70357|E|invalid-value|||');
   expect(ack).toContain('U+0000');
+});
+
+describe('any drug display is either published as sent (trimmed, as HL7 leaves are) or refused at RXO-1.2', () => {
+  const encoding = { field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' };
+  const anyText = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ unit: 'grapheme', maxLength: 1200 }),
+    fc.constantFrom('\u0000', '\u001b', '\u0085', '\ufffe', 'a\tb', 'x'.repeat(1001)),
+  );
+  propTest.prop([anyText])('RXO-1.2', (display) => {
+    const lines = withField(order, 'RXO-1', `323509004^${escapeHl7(display, encoding)}^DMD`);
+    const interpretation = interpret(hl7Bytes(lines));
+    const sent = display.trim();
+    if (sent === '' || sent === '""') return;
+    const inDomain = checkText(sent, 'display', { field: 'display', location: 'RXO-1.2' }).ok;
+    if (interpretation.kind === 'facts') {
+      expect(inDomain).toBe(true);
+      expect(interpretation.units[0]?.drafts[0]).toMatchObject({ medication: { display: sent } });
+    } else {
+      expect(inDomain).toBe(false);
+      expect(interpretation).toMatchObject({
+        kind: 'rejected',
+        rejection: { kind: 'invalid-value', location: 'RXO-1.2' },
+      });
+    }
+  });
 });

@@ -1,4 +1,6 @@
+import { fc, test as propTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
+import { checkText } from '../../core/valueDomain.js';
 import { jsonAnswers, mapJsonSubmission } from './interpretJsonEvent.js';
 
 const message = (payload: Uint8Array) => ({
@@ -98,5 +100,25 @@ describe('quietly changed values', () => {
       'json-api',
     );
     expect(mapped.ok && mapped.value.drafts[0]?.occurredAt.toISOString()).toBe('2028-02-29T22:59:59.999Z');
+  });
+});
+
+describe('any display is either published exactly as sent or refused at its pointer', () => {
+  const anyText = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ unit: 'grapheme', maxLength: 1200 }),
+    fc.constantFrom('\u0000', '\ud800', '\udc00x', '\u001f', '\u0085', '\ufffe', 'ok\ttab'),
+  );
+  propTest.prop([anyText])('display', (display) => {
+    const mapped = mapJsonSubmission(message(text(JSON.stringify(withData({ display })))), 'json-api');
+    const inDomain = checkText(display, 'display', { field: 'display', location: '/data/display' }).ok;
+    if (mapped.ok) {
+      expect(inDomain).toBe(true);
+      const [draft] = mapped.value.drafts;
+      expect(draft?.type === 'MedicationOrdered' && draft.medication.display).toBe(display);
+    } else {
+      expect(inDomain).toBe(false);
+      expect(mapped.error.location).toBe('/data/display');
+    }
   });
 });
