@@ -185,3 +185,10 @@ describe('checkEventValues', () => {
     expect(checkEventValues({ ...draft, orderId: 'A\n1' })?.violation.kind).toBe('control-character');
   });
 });
+
+test("instants in the window leave room for the views' arithmetic: a due date a year later is still an ordinary timestamp", () => {
+  const yearLater = new Date(CLINICAL_WINDOW.to.getTime() + 366 * 86_400_000);
+  expect(yearLater.toISOString()).toMatch(/^\d{4}-/);
+  const yearEarlier = new Date(CLINICAL_WINDOW.from.getTime() - 366 * 86_400_000);
+  expect(yearEarlier.toISOString()).toMatch(/^\d{4}-/);
+});
