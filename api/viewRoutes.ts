@@ -12,7 +12,7 @@ import { gpView } from '../projections/gp-view/gpView.js';
 import { readGpState } from '../projections/gp-view/queries.js';
 import { gpRows } from '../projections/gp-view/rows.js';
 import { pharmacyView } from '../projections/pharmacy-view/pharmacyView.js';
-import { decodeCursor, encodeCursor, listOrders, ordersOfPatient } from '../projections/pharmacy-view/queries.js';
+import { encodeCursor, listOrders, ordersOfPatient, parseFeedCursor } from '../projections/pharmacy-view/queries.js';
 import { foldEvents } from '../projections/projection.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { patientParam, replyUnknownPatient } from './patientParam.js';
@@ -131,15 +131,19 @@ export const viewRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (ap
       },
     },
     async (request, reply) => {
-      const since = request.query.since === undefined ? undefined : decodeCursor(request.query.since);
-      if (request.query.since !== undefined && since === undefined) {
+      const since = request.query.since === undefined ? undefined : parseFeedCursor(request.query.since);
+      if (since?.ok === false) {
         return replyBadRequest(reply, String(request.id), {
           code: 'CEL_ERR_BAD_CURSOR',
-          detail: 'since is not a cursor this API returned',
+          detail: `since is not a cursor this API returned: ${since.error}`,
           location: '/since',
         });
       }
-      const page = await listOrders(pool, { status: request.query.status, since, limit: request.query.limit });
+      const page = await listOrders(pool, {
+        status: request.query.status,
+        since: since?.value,
+        limit: request.query.limit,
+      });
       return { orders: page.orders, cursor: encodeCursor(page.cursor) };
     },
   );

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { createPool } from '../platform/postgres.js';
 import { runMigrations } from '../platform/runMigrations.js';
+import { pharmacyViewTables } from '../projections/pharmacy-view/tables.js';
 import { describe, expect, test } from '../test/support/fixtures.js';
 import {
   applyRecords,
@@ -20,6 +21,7 @@ import {
 import { dropRetiredVersions } from './dropRetiredVersions.js';
 import { rebuildableViews } from './rebuildableViews.js';
 import { compareVersions, swapViewVersion } from './swapViewVersion.js';
+import { versionTablesOf } from './versionNames.js';
 import { startViewVersion } from './viewVersions.js';
 
 const view = rebuildableViews['pharmacy-view'];
@@ -55,11 +57,12 @@ describe('the pharmacy feed across a swap', () => {
           };
           const rebuildAndSwap = async () => {
             const version = await startViewVersion(pool, view);
+            const shadow = versionTablesOf(pharmacyViewTables, version.version);
             for (const [partition, records] of log.entries()) {
               const upTo = Math.max(0, Math.min(records.length, (next[partition] ?? 0) + (lead[partition] ?? 0)));
               const folded: LogRecord[] = records.slice(0, upTo);
               for (let at = 0; at < folded.length; at += rebuildBatch) {
-                await applyRecords(pool, partition, folded.slice(at, at + rebuildBatch), version.tables);
+                await applyRecords(pool, partition, folded.slice(at, at + rebuildBatch), shadow);
               }
               // The live consumer goes on from the rebuilt version's offsets.
               next[partition] = upTo;

@@ -8,17 +8,11 @@
 
 import type { Pool } from '../../platform/postgres.js';
 import { quoteIdentifier } from '../../platform/postgres.js';
-import { type FeedCursor, type FeedMark, parseFeedCursor } from './feedCursor.js';
+import type { FeedCursor, FeedMark } from './feedCursor.js';
 import type { PharmacyOrderRow, PharmacyOrderStatus } from './rows.js';
 import { type PharmacyViewTables, pharmacyViewTables } from './tables.js';
 
 export { encodeCursor, type FeedCursor, parseFeedCursor } from './feedCursor.js';
-
-/** The cursor in `text`, or undefined when it is not one this API issued (`parseFeedCursor` says why). */
-export function decodeCursor(text: string): FeedCursor | undefined {
-  const cursor = parseFeedCursor(text);
-  return cursor.ok ? cursor.value : undefined;
-}
 
 type OrderRow = {
   row_data: PharmacyOrderRow;
