@@ -126,6 +126,24 @@ export const chainVerdict = {
         reason: str,
       },
     },
+    /** Present when the index lacks records of the log: dead-lettered ones, and ranges it skipped without a trace. */
+    missing: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          reason: { enum: ['dead-lettered', 'not-indexed'] },
+          topic: str,
+          partition: { type: 'integer' },
+          offset: str,
+          eventId: nstr,
+          errorCode: str,
+          deadLetterId: { type: 'integer' },
+          fromOffset: str,
+          toOffset: str,
+        },
+      },
+    },
   },
 } as const;
 

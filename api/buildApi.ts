@@ -11,6 +11,7 @@ import { countDeadLetters } from '../consumers/countDeadLetters.js';
 import type { EventCodec } from '../platform/eventCodec.js';
 import type { Logger } from '../platform/logger.js';
 import type { Pool } from '../platform/postgres.js';
+import { replyProblem } from '../platform/replyProblem.js';
 import type { IngestService } from '../producers/ingest/ingestService.js';
 import { jsonRoutes } from '../producers/json/jsonRoutes.js';
 import type { LogSource } from '../replay/readWindow.js';
@@ -20,7 +21,7 @@ import { CORRELATION_HEADER, readCorrelationIdHeader } from './correlationIdHead
 import { type HealthChecks, type HealthDetails, healthRoutes } from './healthRoutes.js';
 import { registerProblemHandler, replyBadRequest } from './problemDetails.js';
 import { replayRoutes } from './replayRoutes.js';
-import { strictQueryParameters } from './strictQueryParameters.js';
+import { strictParameters } from './strictParameters.js';
 import { viewRoutes } from './viewRoutes.js';
 
 export type ApiDeps = {
@@ -37,6 +38,8 @@ export type ApiDeps = {
   /** Further plugins (FHIR routes, views) registered by the composition. */
   readonly plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 };
+
+const MAX_PATH_PARAMETER = 1000;
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -60,10 +63,25 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       return typeof id === 'string' ? id : randomUUID();
     },
     bodyLimit: 4 * 1024 * 1024,
+    // Path ids longer than their schemas allow reach the schemas (which name them) up to this length.
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER },
+    // The router's own refusals, before any route: a path that is not percent-encoding, or a segment over the limit.
+    frameworkErrors: (error, request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void replyProblem(reply, {
+        status: tooLong ? 414 : 400,
+        code: tooLong ? 'CEL_ERR_PATH_TOO_LONG' : 'CEL_ERR_BAD_REQUEST',
+        title: tooLong ? 'URI too long' : 'Bad request',
+        detail: tooLong
+          ? `a path parameter is longer than ${MAX_PATH_PARAMETER} characters`
+          : 'the path is not valid percent-encoding',
+        correlationId: String(request.id),
+      });
+    },
     // A parameter a route does not declare is an error (strictQueryParameters), not dropped.
     ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance;
-  app.addHook('onRoute', strictQueryParameters);
+  app.addHook('onRoute', strictParameters);
   app.addHook('onRequest', async (request, reply) => {
     const id = readCorrelationIdHeader(request.headers[CORRELATION_HEADER]);
     if (id !== undefined && typeof id !== 'string') return replyBadRequest(reply, String(request.id), id);

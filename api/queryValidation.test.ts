@@ -72,6 +72,21 @@ describe('the 500s answered before', () => {
     });
   });
 
+  test.each(['1e400', 'Infinity', '0x10'])('an id written %s is refused, not read as a number', async (id) => {
+    expect(await refused('GET', `/admin/dead-letters/${id}`)).toMatchObject({
+      status: 400,
+      body: { code: 'CEL_ERR_BAD_REQUEST', location: '/id' },
+    });
+  });
+
+  test("a path parameter beyond the router limit is a problem, not fastify's own body", async () => {
+    expect(await refused('GET', `/audit/events/${'1'.repeat(2000)}`)).toMatchObject({
+      status: 414,
+      type: expect.stringContaining('application/problem+json'),
+      body: { code: 'CEL_ERR_PATH_TOO_LONG' },
+    });
+  });
+
   test('an X-Correlation-Id longer than the limit is refused naming the header, not cut', async () => {
     const response = await refused('GET', '/health', { 'x-correlation-id': 'c'.repeat(6000) });
     expect(response).toMatchObject({

@@ -1,9 +1,11 @@
 /**
  * `npm run audit -- verify [--patient <NHS number>] [--anchor <file>]`: verifies the audit
- * index's hash chain of every patient (or one), printing progress and a summary, and with
- * `--anchor` also that no patient's chain lost or recomputed entries since that anchor was
- * taken. Exits 1 when anything is broken, naming each first broken link and each patient
- * that differs from the anchor.
+ * index's hash chain of every patient (or one), printing progress and a summary; compares the
+ * index with the log (records it dead-lettered, offsets below its stored offsets it neither
+ * holds nor dead-lettered); and with `--anchor` also that no patient's chain lost or
+ * recomputed entries since that anchor was taken. Exits 1 when anything is broken or
+ * missing, naming each first broken link, each missing record and each patient that differs
+ * from the anchor.
  *
  * `npm run audit -- anchor [--out <file>]`: takes an anchor (every chain head at the audit
  * index's current position, and their root digest) and writes it as JSON (stdout by
@@ -23,7 +25,14 @@ import {
   anchorToJson,
 } from '../projections/audit-index/auditAnchor.js';
 import type { BrokenLink } from '../projections/audit-index/auditChain.js';
-import { chainPatients, isKnownPatient } from '../projections/audit-index/queries.js';
+import { AUDIT_INDEX } from '../projections/audit-index/auditEventsIndex.js';
+import {
+  auditDeadLetters,
+  chainPatients,
+  isKnownPatient,
+  type MissingAuditEntry,
+  unindexedRanges,
+} from '../projections/audit-index/queries.js';
 import { verifyPatientChain } from '../projections/audit-index/verifyPatientChain.js';
 
 const usage = `usage: npm run audit -- verify [--patient <NHS number>] [--anchor <file>]
@@ -34,6 +43,13 @@ const describeLink = (nhs: string, link: BrokenLink) =>
   link.partition === null
     ? `BROKEN ${nhs}: chain_seq ${link.chainSeq} is missing (${link.reason})`
     : `BROKEN ${nhs}: chain_seq ${link.chainSeq} at partition ${link.partition} offset ${link.offset}, event ${link.eventId} (${link.reason})`;
+
+const describeMissing = (m: MissingAuditEntry, nhs?: string) => {
+  const whose = nhs === undefined ? '' : ` ${nhs}:`;
+  return m.reason === 'dead-lettered'
+    ? `MISSING${whose} ${m.topic}[${m.partition}]@${m.offset} was dead-lettered by the audit index (${m.errorCode}, dead letter ${m.deadLetterId}${m.eventId === null ? '' : `, event ${m.eventId}`})`
+    : `MISSING${whose} ${m.topic}[${m.partition}] offsets ${m.fromOffset}–${m.toOffset} are below the audit index's stored offset but neither indexed nor dead-lettered`;
+};
 
 const describeDifference = (anchor: AuditAnchor, d: AnchorDifference) => {
   const taken = anchor.takenAt.toISOString();
@@ -60,7 +76,11 @@ async function readAnchorFile(file: string): Promise<AuditAnchor> {
 
 async function verify(pool: Pool, only: string | undefined, anchorFile: string | undefined): Promise<number> {
   const anchor = anchorFile === undefined ? undefined : await readAnchorFile(anchorFile);
-  if (only !== undefined && !(await isKnownPatient(pool, only))) {
+  if (
+    only !== undefined &&
+    !(await isKnownPatient(pool, only)) &&
+    (await auditDeadLetters(pool, AUDIT_INDEX, only)).length === 0
+  ) {
     process.stderr.write('the audit index holds no events for this patient\n');
     return 1;
   }
@@ -68,6 +88,7 @@ async function verify(pool: Pool, only: string | undefined, anchorFile: string |
   process.stderr.write(`verifying ${patients.length} patient chain(s)\n`);
   let entries = 0;
   let broken = 0;
+  let missing = 0;
   for (const [i, nhs] of patients.entries()) {
     const verdict = await verifyPatientChain(pool, nhs);
     entries += verdict.entries;
@@ -75,12 +96,31 @@ async function verify(pool: Pool, only: string | undefined, anchorFile: string |
       broken += 1;
       process.stdout.write(`${describeLink(nhs, verdict.firstBrokenLink)}\n`);
     }
+    // Over every patient, the index is compared with the log once, below, not per patient.
+    if (only !== undefined) {
+      for (const m of verdict.missing ?? []) process.stdout.write(`${describeMissing(m, nhs)}\n`);
+      missing += verdict.missing?.length ?? 0;
+    }
     if ((i + 1) % PROGRESS_EVERY === 0) process.stderr.write(`verified ${i + 1}/${patients.length}\n`);
   }
   process.stdout.write(
     `${patients.length} chain(s), ${entries} entries: ${patients.length - broken} intact, ${broken} broken\n`,
   );
-  if (anchor === undefined) return broken === 0 ? 0 : 1;
+  if (only === undefined) {
+    // Dead letters of records whose patient has no chain at all are found here too.
+    const absent = [
+      ...(await auditDeadLetters(pool, AUDIT_INDEX, undefined)),
+      ...(await unindexedRanges(pool, AUDIT_INDEX, undefined)),
+    ];
+    for (const m of absent) process.stdout.write(`${describeMissing(m)}\n`);
+    missing = absent.length;
+  }
+  process.stdout.write(
+    missing === 0
+      ? 'the audit index holds every record of the log below its stored offsets\n'
+      : `the audit index lacks ${missing} record(s) or range(s) of the log\n`,
+  );
+  if (anchor === undefined) return broken === 0 && missing === 0 ? 0 : 1;
 
   process.stderr.write(`comparing with the anchor of ${anchor.takenAt.toISOString()} (root ${anchor.root})\n`);
   const verdict = await checkAnchor(pool, anchor);
@@ -97,7 +137,7 @@ async function verify(pool: Pool, only: string | undefined, anchorFile: string |
         '\n',
     );
   }
-  return broken === 0 && verdict.intact ? 0 : 1;
+  return broken === 0 && missing === 0 && verdict.intact ? 0 : 1;
 }
 
 async function anchor(pool: Pool, out: string | undefined): Promise<number> {

@@ -312,3 +312,99 @@ export function readChain(
     };
   });
 }
+
+/** A record of the log the audit index does not hold: dead-lettered, or skipped without a trace. */
+export type MissingAuditEntry =
+  | {
+      readonly reason: 'dead-lettered';
+      readonly topic: string;
+      readonly partition: number;
+      readonly offset: string;
+      readonly eventId: string | null;
+      readonly errorCode: string;
+      /** `GET /admin/dead-letters/{id}`. */
+      readonly deadLetterId: number;
+    }
+  | {
+      readonly reason: 'not-indexed';
+      readonly topic: string;
+      readonly partition: number;
+      /** Inclusive range of offsets below the index's stored offset with neither a row nor a dead letter. */
+      readonly fromOffset: string;
+      readonly toOffset: string;
+    };
+
+// The audit index dead-letters with the record's key, which is the patient's NHS number on the canonical topic.
+const AUDIT_DEAD_LETTERS = `
+  SELECT dead_letter_id::text AS id, topic, partition, "offset"::text AS "offset", event_id::text AS event_id, error_code
+    FROM view_dead_letters d
+   WHERE view = $1::text AND status = 'dead' AND ($2::text IS NULL OR record_key = convert_to($2::text, 'UTF8'))
+   ORDER BY d.partition, d."offset"`;
+
+/** The audit index's unresolved dead letters, of one patient (by the record key) or of everyone. */
+export async function auditDeadLetters(
+  pool: Pool,
+  index: string,
+  nhsNumber: string | undefined,
+): Promise<readonly Extract<MissingAuditEntry, { reason: 'dead-lettered' }>[]> {
+  const result = await pool.query<{
+    id: string;
+    topic: string;
+    partition: number;
+    offset: string;
+    event_id: string | null;
+    error_code: string;
+  }>(AUDIT_DEAD_LETTERS, [index, nhsNumber ?? null]);
+  return result.rows.map((r) => ({
+    reason: 'dead-lettered',
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    eventId: r.event_id,
+    errorCode: r.error_code,
+    deadLetterId: Number(r.id),
+  }));
+}
+
+// Every offset below the stored next offset is either a row or a dead letter (the canonical
+// producer is idempotent, not transactional: its offsets have no markers between them). A range
+// before the first covered offset is not looked for: the log's retention may have removed it.
+const UNINDEXED_RANGES = `
+  WITH stored AS (
+    SELECT topic, partition, next_offset FROM view_stored_offsets
+     WHERE view = $1::text AND ($2::text IS NULL OR topic = $2::text) AND ($3::int IS NULL OR partition = $3::int)
+  ), covered AS (
+    SELECT s.topic, s.partition, s.next_offset, a."offset" FROM stored s
+      JOIN audit_events a ON a.topic = s.topic AND a.partition = s.partition AND a."offset" < s.next_offset
+    UNION
+    SELECT s.topic, s.partition, s.next_offset, d."offset" FROM stored s
+      JOIN view_dead_letters d ON d.view = $1::text AND d.topic = s.topic AND d.partition = s.partition
+                              AND d."offset" < s.next_offset
+  ), ordered AS (
+    SELECT topic, partition, "offset",
+           coalesce(lead("offset") OVER (PARTITION BY topic, partition ORDER BY "offset"), next_offset) AS next_covered
+      FROM covered
+  )
+  SELECT topic, partition, ("offset" + 1)::text AS from_offset, (next_covered - 1)::text AS to_offset
+    FROM ordered o WHERE o.next_covered > o."offset" + 1
+   ORDER BY o.topic, o.partition, o."offset"
+   LIMIT 1000`;
+
+/** Ranges below the index's stored offsets that it neither holds nor dead-lettered (one partition, or all). */
+export async function unindexedRanges(
+  pool: Pool,
+  index: string,
+  where: { readonly topic: string; readonly partition: number } | undefined,
+): Promise<readonly Extract<MissingAuditEntry, { reason: 'not-indexed' }>[]> {
+  const result = await pool.query<{ topic: string; partition: number; from_offset: string; to_offset: string }>(
+    UNINDEXED_RANGES,
+    [index, where?.topic ?? null, where?.partition ?? null],
+  );
+  return result.rows.map((r) => ({
+    reason: 'not-indexed',
+    topic: r.topic,
+    partition: r.partition,
+    fromOffset: r.from_offset,
+    toOffset: r.to_offset,
+  }));
+}

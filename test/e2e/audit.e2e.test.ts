@@ -417,10 +417,16 @@ describe('the audit index', () => {
         victim.n - 1,
         newHead,
       ]);
-      // The chain alone is whole...
-      expect((await get(service, `/audit/patients/${victim.nhs}/verify`)).body).toMatchObject({ ok: true });
-      expect(await runVerifyTool(databaseUrl, [])).toMatchObject({ code: 0 });
-      // ...the anchor is not, and names the patient.
+      // The chain alone is whole; what gives the cut away without an anchor is the index against
+      // the log: a record below its stored offset that it neither holds nor dead-lettered...
+      const cut = (await get(service, `/audit/patients/${victim.nhs}/verify`)).body;
+      expect(cut).toMatchObject({ ok: false, missing: [{ reason: 'not-indexed' }] });
+      expect(cut).not.toHaveProperty('firstBrokenLink');
+      const cutTool = await runVerifyTool(databaseUrl, []);
+      expect(cutTool.code).toBe(1);
+      expect(cutTool.stdout).toMatch(/, 0 broken\n/);
+      expect(cutTool.stdout).toContain('neither indexed nor dead-lettered');
+      // ...and the anchor names the patient whose head changed.
       const checked = await runAuditTool(databaseUrl, ['verify', '--anchor', file]);
       expect(checked.code).toBe(1);
       expect(checked.stdout).toContain(
