@@ -13,7 +13,7 @@ import { isTransientPgError } from '../platform/postgres.js';
 import { RetryAbortedError, type RetryOptions, retryDelayMs, withRetry } from '../platform/retry.js';
 import type { Batch, BatchRecord, BatchResult } from './applyBatchExactlyOnce.js';
 import { HoldPlacedError, PartitionOwnershipLostError, StoredOffsetGapError } from './consumerErrors.js';
-import { errorCodeOf } from './recordDecoder.js';
+import { failedWith } from './recordDecoder.js';
 
 export type ApplyWithRetriesDeps<Decoded> = {
   /** One attempt at the batch, in its own transaction; `attempt` is what the dead letters record. */
@@ -50,12 +50,7 @@ const eventIdOf = (decoded: unknown): string | null =>
 export function poisoned<Decoded>(record: BatchRecord<Decoded>, failure: unknown): BatchRecord<Decoded> {
   return {
     ...record,
-    decoded: {
-      ok: false,
-      errorCode: errorCodeOf(failure),
-      error: failure instanceof Error ? failure.message : String(failure),
-      eventId: record.decoded.ok ? eventIdOf(record.decoded.event) : record.decoded.eventId,
-    },
+    decoded: failedWith(failure, record.decoded.ok ? eventIdOf(record.decoded.event) : record.decoded.eventId),
   };
 }
 

@@ -51,6 +51,15 @@ export const errorCodeOf = (error: unknown): string =>
     ? String((error as { code: string }).code)
     : 'CEL_ERR_APPLY_FAILED';
 
+/** A record marked as failed with `failure`, so the batch dead-letters it with that failure's code and message. */
+export const failedWith = (failure: unknown, eventId: string | null) =>
+  ({
+    ok: false,
+    errorCode: errorCodeOf(failure),
+    error: failure instanceof Error ? failure.message : String(failure),
+    eventId,
+  }) as const;
+
 const registryAway = (error: unknown): boolean => error instanceof SchemaRegistryError && error.retriable;
 
 /** The record's event id from its header, when the header holds a well-formed one (for its dead letter). */
@@ -90,15 +99,7 @@ export function createRecordDecoder<Decoded>(
       return { ...base, decoded: { ok: true, event: await waitingForRegistry(message.value) } };
     } catch (error) {
       if (error instanceof RetryAbortedError) throw new BatchAbandonedError({ cause: error });
-      return {
-        ...base,
-        decoded: {
-          ok: false,
-          errorCode: errorCodeOf(error),
-          error: error instanceof Error ? error.message : String(error),
-          eventId: headerEventId(message),
-        },
-      };
+      return { ...base, decoded: failedWith(error, headerEventId(message)) };
     }
   };
 }
