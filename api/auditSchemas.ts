@@ -3,6 +3,7 @@
  * so a field leaves the API only if a schema names it (the event itself leaves as `payload`,
  * which is what an auditor asks for). Pure.
  */
+import { CORRELATION_ID_MAX_LENGTH, IDENTIFIER_MAX_LENGTH } from '../core/valueDomain.js';
 import { clinicalEventTypes } from '../schemas/generated/events.js';
 import { AUDIT_PAGE } from './auditQuery.js';
 
@@ -19,8 +20,8 @@ export const auditEventsQuery = {
     type: { enum: [...clinicalEventTypes] },
     from: { type: 'string', maxLength: 40 },
     to: { type: 'string', maxLength: 40 },
-    correlationId: { type: 'string', minLength: 1, maxLength: 200 },
-    sourceMessageId: { type: 'string', minLength: 1, maxLength: 200 },
+    correlationId: { type: 'string', minLength: 1, maxLength: CORRELATION_ID_MAX_LENGTH },
+    sourceMessageId: { type: 'string', minLength: 1, maxLength: IDENTIFIER_MAX_LENGTH },
     cursor,
     limit,
   },

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { rejectionCode } from '../../core/problemDetails.js';
+import { IDENTIFIER_MAX_LENGTH } from '../../core/valueDomain.js';
 import { replyProblem } from '../../platform/replyProblem.js';
 import type { IngestService } from '../ingest/ingestService.js';
 import { jsonAnswers } from './interpretJsonEvent.js';
@@ -27,7 +28,7 @@ export const jsonRoutes: FastifyPluginAsync<{ readonly ingest: IngestService; re
       schema: {
         headers: {
           type: 'object',
-          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: IDENTIFIER_MAX_LENGTH } },
         },
         response: {
           '2xx': {
