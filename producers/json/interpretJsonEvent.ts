@@ -310,7 +310,9 @@ export function mapJsonSubmission(
   const found = findValueViolation(facts);
   if (found === undefined) return ok(facts);
   const steps = locateText(jsonTextLeaves(body), found);
-  const location = steps === undefined ? '/idempotencyKey' : jsonPointerOf(steps);
+  // A value found nowhere in the body came from the Idempotency-Key header (the message id and dedup key).
+  const fallback = submission.idempotencyKey === undefined ? '/headers/idempotency-key' : '/idempotencyKey';
+  const location = steps === undefined ? fallback : jsonPointerOf(steps);
   return err(rejectValueViolation(found.violation, location));
 }
 

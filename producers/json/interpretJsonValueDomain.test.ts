@@ -122,3 +122,14 @@ describe('any display is either published exactly as sent or refused at its poin
     }
   });
 });
+
+test('an Idempotency-Key header outside the domain is refused at the header', () => {
+  const mapped = mapJsonSubmission(
+    { payload: text(JSON.stringify(order)), messageId: 'k'.repeat(201), receiptId: 'r' },
+    'json-api',
+  );
+  expect(mapped.ok ? 'accepted' : mapped.error).toMatchObject({
+    kind: 'invalid-value',
+    location: '/headers/idempotency-key',
+  });
+});
