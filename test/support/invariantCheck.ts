@@ -93,7 +93,7 @@ export async function awaitCatchUp(tail: CanonicalTail, api: ApiClient, timeoutM
   await tail.catchUp(timeoutMs);
   await waitFor(
     async () => {
-      const health = await api.get('/health');
+      const health = await timedGet(api, '/health');
       const body = health.body as { viewLag?: Record<string, number>; viewsHeld?: Record<string, string> } | undefined;
       const lags = Object.values(body?.viewLag ?? {});
       return lags.length > 0 && lags.every((lag) => lag === 0) && Object.keys(body?.viewsHeld ?? {}).length === 0;
@@ -111,6 +111,9 @@ export function withinAnswerTime<T>(work: Promise<T>, what: string): Promise<T> 
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** A read of the API that cannot hang the suite either. */
+const timedGet = (api: ApiClient, path: string) => withinAnswerTime(api.get(path), `GET ${path.split('?')[0]}`);
 
 /** An HL7 ACK read as the invariant needs it. */
 export function answerOfAck(ack: string): Answer {
@@ -149,9 +152,9 @@ type Row = { readonly [field: string]: unknown };
 /** The rows of each view that carry markers, for one patient: fetched once per patient and check. */
 async function viewRows(api: ApiClient, nhs: string): Promise<Readonly<Record<ViewPlacement, readonly Row[]>>> {
   const [gp, meds, plan] = await Promise.all([
-    api.get(`/patients/${nhs}/gp-summary`),
-    api.get(`/patients/${nhs}/medications`),
-    api.get(`/patients/${nhs}/care-plan`),
+    timedGet(api, `/patients/${nhs}/gp-summary`),
+    timedGet(api, `/patients/${nhs}/medications`),
+    timedGet(api, `/patients/${nhs}/care-plan`),
   ]);
   for (const r of [gp, meds, plan]) {
     if (r.status !== 200 && r.status !== 404)
@@ -180,7 +183,8 @@ async function auditRowsOf(api: ApiClient, nhs: string): Promise<readonly AuditR
   const rows: AuditRow[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await api.get(
+    const page = await timedGet(
+      api,
       `/audit/events?patient=${nhs}&limit=1000${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
     );
     if (page.status !== 200) throw new Error(`audit events answered ${page.status}: ${page.text.slice(0, 200)}`);
@@ -299,7 +303,7 @@ export async function checkDelivery(
       'accepted-missing-from-audit-index',
       `${missing.length} of ${ofType.length} events not in the audit index`,
     );
-  const verify = await api.get(`/audit/patients/${e.nhsNumber}/verify`);
+  const verify = await timedGet(api, `/audit/patients/${e.nhsNumber}/verify`);
   const verdict = verify.body as { ok?: boolean; entries?: number } | undefined;
   const onLog = tail.eventsOf(e.nhsNumber).length;
   if (verify.status !== 200 || verdict?.ok !== true)
