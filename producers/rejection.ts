@@ -23,7 +23,11 @@ export const rejectionKinds = [
   'segment-missing',
   /** A field the mapping needs is empty (PV1-45 on an A03, Condition.code). */
   'required-field-missing',
-  /** A value is present but malformed (a timestamp that is not one, a dose that is not a number). */
+  /**
+   * A value is present but malformed (a timestamp that is not one, a dose that is not a number),
+   * or outside the value domain (core/valueDomain.ts: a control character, a lone surrogate, a
+   * too-long text or identifier, an instant outside 1900-2100). HL7 AE 102, HTTP 400.
+   */
   'invalid-value',
   /** The NHS number fails its check (or is a placeholder). */
   'invalid-nhs-number',
