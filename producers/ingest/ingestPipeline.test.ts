@@ -161,4 +161,15 @@ describe('the ingest pipeline', () => {
     ]);
     expect(p.recorded[1]?.sources.map((s) => s.identity)).toEqual(['json|another-key']);
   });
+
+  test('two copies of one identity in flight together: the second reads what the first recorded', async () => {
+    const p = pipelineUnderTest();
+    const [first, changed, resend] = await Promise.all([
+      p.run(message(body())),
+      p.run(message(body({ dose: '80' }))),
+      p.run(message(body())),
+    ]);
+    expect([first.kind, changed.kind, resend.kind]).toEqual(['accepted', 'rejected', 'duplicate']);
+    expect(p.published).toHaveLength(1);
+  });
 });

@@ -13,9 +13,10 @@ import { decidePatient, type PatientDecision } from '../patient/decidePatient.js
 import { PublishUnavailableError } from '../publish/kafkaPublisher.js';
 import type { Rejection } from '../rejection.js';
 import type { ParkReason } from './heldInputs.js';
+import { createIdentityTurns } from './identityTurns.js';
 import type { InboundMessage } from './inboundMessage.js';
 import type { IngestLedger, LearnedMapping } from './ingestLedger.js';
-import type { IngestDeps, IngestOutcome, IngestUnit, Redrive } from './ingestService.js';
+import type { IngestDeps, IngestOutcome, IngestUnit, Interpretation, Redrive } from './ingestService.js';
 import { reusedIdentifierRejection, sourceIdentityOf } from './sourceContent.js';
 
 /** Where held inputs are written (PostgreSQL in the service, fakes in tests). */
@@ -35,11 +36,14 @@ export type PipelineDeps = Pick<IngestDeps, 'publisher' | 'interpreters'> & {
   readonly learned: (learned: readonly LearnedMapping[]) => void;
 };
 
+type Channel = IngestDeps['interpreters'] extends ReadonlyMap<string, infer C> ? C : never;
+
 export type IngestPipeline = (message: InboundMessage, redrive: Redrive | undefined) => Promise<IngestOutcome>;
 
 export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
   const log = deps.logger.child({ module: 'ingest' });
   const { publisher } = deps;
+  const turns = createIdentityTurns();
 
   const park = async (message: InboundMessage, why: ParkReason): Promise<number> => {
     const parkId = await deps.held.parkInput(message, why);
@@ -62,17 +66,16 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       );
   };
 
-  return async function run(message, redrive) {
+  /** The message once it holds the turn of its identities: read, decide, publish, record. */
+  const runInTurn = async (
+    message: InboundMessage,
+    redrive: Redrive | undefined,
+    channel: Channel,
+    receipt: Promise<Settled<void>> | undefined,
+    interpretation: Interpretation,
+    identities: readonly string[],
+  ): Promise<IngestOutcome> => {
     const { correlationId, receiptId } = message;
-    const channel = deps.interpreters.get(message.endpoint);
-    if (channel === undefined) throw new Error(`no interpreter for endpoint ${message.endpoint}`);
-    // The raw receipt is in flight while the message is interpreted and the database read;
-    // nothing is written or answered until Kafka has acknowledged it.
-    // Both settle into values at once, so neither can reject with no one listening yet.
-    const receipt = redrive === undefined ? settled(publisher.publishReceipt(message)) : undefined;
-    const interpretation = channel.interpret(message);
-    const identities =
-      interpretation.kind === 'facts' ? interpretation.units.map((u) => sourceIdentityOf(u.source)) : [];
     const reading =
       interpretation.kind === 'facts'
         ? settled(
@@ -220,6 +223,25 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       refusedUnits: refused,
       interpretation,
     };
+  };
+
+  return async function run(message, redrive) {
+    const channel = deps.interpreters.get(message.endpoint);
+    if (channel === undefined) throw new Error(`no interpreter for endpoint ${message.endpoint}`);
+    // The raw receipt is in flight while the message is interpreted and the database read;
+    // nothing is written or answered until Kafka has acknowledged it.
+    // Both settle into values at once, so neither can reject with no one listening yet.
+    const receipt = redrive === undefined ? settled(publisher.publishReceipt(message)) : undefined;
+    const interpretation = channel.interpret(message);
+    const identities =
+      interpretation.kind === 'facts' ? interpretation.units.map((u) => sourceIdentityOf(u.source)) : [];
+    // An earlier copy of the same identity still in flight is answered first: this one then reads what it recorded.
+    const endTurn = identities.length > 0 ? await turns.take(identities) : undefined;
+    try {
+      return await runInTurn(message, redrive, channel, receipt, interpretation, identities);
+    } finally {
+      endTurn?.();
+    }
   };
 }
 
