@@ -72,6 +72,6 @@ describe('the pharmacy feed cursor', () => {
     expect(body.orders).toEqual([]);
     expect(JSON.parse(Buffer.from(body.cursor, 'base64url').toString('utf8'))).toMatchObject({ v: 2 });
     // Partition 1, offset 7, seq 0: where the reader stands.
-    expect(queries.at(-1)?.slice(1, 4)).toEqual([[1], ['7'], [0]]);
+    expect(queries.at(-1)?.slice(0, 3)).toEqual([[1], ['7'], [0]]);
   });
 });

@@ -19,6 +19,8 @@ import {
   readToEnd,
 } from '../../test/support/pharmacyFeed.js';
 import { testNhsNumber } from '../../test/support/viewWorkload.js';
+import { parseFeedCursor } from './feedCursor.js';
+import { listOrders } from './queries.js';
 
 /** Two new orders in one ORM^O01: two events at consecutive offsets, folded in one batch. */
 const twoNewOrders = (patient: number, offset: bigint): LogRecord[] => {
@@ -47,6 +49,21 @@ describe('the pharmacy feed', () => {
           'ORD-3-2',
         ]);
       }
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a version 1 cursor (partition → offset) goes on after every row at that offset', async ({ databaseUrl }) => {
+    await runMigrations(databaseUrl);
+    const pool = createPool(databaseUrl, { max: 2 });
+    try {
+      await applyRecords(pool, 0, [...twoNewOrders(1, 0n), ...twoNewOrders(2, 2n)]);
+      // Issued before this version, after a page that ended at the first patient's orders (offset 1).
+      const v1 = parseFeedCursor(Buffer.from(JSON.stringify({ '0': '1' })).toString('base64url'));
+      if (!v1.ok) throw new Error(v1.error);
+      const page = await listOrders(pool, { since: v1.value, limit: 10 });
+      expect(page.orders.map((r) => r.orderId)).toEqual(['ORD-2-1', 'ORD-2-2']);
     } finally {
       await pool.end();
     }

@@ -37,30 +37,51 @@ export async function listOrders(
   },
   tables: PharmacyViewTables = pharmacyViewTables,
 ): Promise<{ readonly orders: readonly PharmacyOrderRow[]; readonly cursor: FeedCursor }> {
+  const table = quoteIdentifier(tables.orders);
   const since = [...(options.since ?? new Map<number, FeedMark>())];
-  // A mark without a row (a version 1 cursor) means every row at its offset and seq was seen.
-  const result = await pool.query<OrderRow>(
-    `SELECT o.row_data, o.changed_partition, o.changed_offset, o.changed_seq, o.nhs_number, o.order_id
-       FROM ${quoteIdentifier(tables.orders)} o
-       LEFT JOIN unnest($2::int[], $3::bigint[], $4::int[], $5::text[], $6::text[]) AS c(p, off, seq, nhs, oid)
-         ON c.p = o.changed_partition
-      WHERE ($1::text IS NULL OR o.status = $1::text)
-        AND (c.p IS NULL
-             OR (o.changed_offset, o.changed_seq) > (c.off, c.seq)
-             OR ((o.changed_offset, o.changed_seq) = (c.off, c.seq) AND c.nhs IS NOT NULL
-                 AND (o.nhs_number::text COLLATE "C", o.order_id COLLATE "C") > (c.nhs COLLATE "C", c.oid COLLATE "C")))
-      ORDER BY o.changed_partition, o.changed_offset, o.changed_seq, o.nhs_number COLLATE "C", o.order_id COLLATE "C"
-      LIMIT $7::int`,
-    [
-      options.status ?? null,
-      since.map(([p]) => p),
-      since.map(([, m]) => String(m.offset)),
-      since.map(([, m]) => m.seq),
-      since.map(([, m]) => m.row?.nhsNumber ?? null),
-      since.map(([, m]) => m.row?.orderId ?? null),
-      options.limit,
-    ],
-  );
+  // Where the reader stands in each partition: unmarked partitions start before every row; a
+  // mark without a row (a version 1 cursor: every row at its offset and seq seen) sorts after
+  // them, its NHS number being '~', which follows every digit in byte order.
+  const after = `(COALESCE(c.off, -1), COALESCE(c.seq, 0), COALESCE(c.nhs, '')::bpchar COLLATE "C", COALESCE(c.oid, '') COLLATE "C")`;
+  const position = (t: string) =>
+    `${t}.changed_offset, ${t}.changed_seq, ${t}.nhs_number COLLATE "C", ${t}.order_id COLLATE "C"`;
+  const marks = 'unnest($1::int[], $2::bigint[], $3::int[], $4::text[], $5::text[]) AS c(p, off, seq, nhs, oid)';
+  // Without a status: per partition (found by a loose scan of the feed index), one index range
+  // scan from the reader's mark, so a page costs its rows, not the rows already read. With a
+  // status (active orders are few among many ended ones): its rows after the marks, sorted.
+  const sql =
+    options.status === undefined
+      ? `WITH RECURSIVE partitions(p) AS (
+           SELECT min(changed_partition) FROM ${table}
+           UNION ALL
+           SELECT (SELECT min(changed_partition) FROM ${table} WHERE changed_partition > partitions.p)
+             FROM partitions WHERE partitions.p IS NOT NULL)
+         SELECT o.row_data, o.changed_partition, o.changed_offset, o.changed_seq, o.nhs_number, o.order_id
+           FROM partitions
+           LEFT JOIN ${marks} ON c.p = partitions.p
+          CROSS JOIN LATERAL (
+            SELECT * FROM ${table} t
+             WHERE t.changed_partition = partitions.p AND (${position('t')}) > ${after}
+             ORDER BY ${position('t')}
+             LIMIT $6::int) o
+          WHERE partitions.p IS NOT NULL
+          ORDER BY o.changed_partition, ${position('o')}
+          LIMIT $6::int`
+      : `SELECT o.row_data, o.changed_partition, o.changed_offset, o.changed_seq, o.nhs_number, o.order_id
+           FROM ${table} o
+           LEFT JOIN ${marks} ON c.p = o.changed_partition
+          WHERE o.status = $7::text AND (${position('o')}) > ${after}
+          ORDER BY o.changed_partition, ${position('o')}
+          LIMIT $6::int`;
+  const result = await pool.query<OrderRow>(sql, [
+    since.map(([p]) => p),
+    since.map(([, m]) => String(m.offset)),
+    since.map(([, m]) => m.seq),
+    since.map(([, m]) => m.row?.nhsNumber ?? '~'),
+    since.map(([, m]) => m.row?.orderId ?? ''),
+    options.limit,
+    ...(options.status === undefined ? [] : [options.status]),
+  ]);
   const cursor = new Map(since);
   for (const row of result.rows) {
     cursor.set(row.changed_partition, {
