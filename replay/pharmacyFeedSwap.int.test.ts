@@ -6,10 +6,8 @@
  * unchanged again.
  */
 import fc from 'fast-check';
-import { createPool } from '../platform/postgres.js';
-import { runMigrations } from '../platform/runMigrations.js';
 import { pharmacyViewTables } from '../projections/pharmacy-view/tables.js';
-import { describe, expect, test } from '../test/support/fixtures.js';
+import { describe, expect } from '../test/support/fixtures.js';
 import {
   applyRecords,
   arbFeedScenario,
@@ -17,6 +15,7 @@ import {
   FEED_PARTITIONS,
   feedLog,
   type LogRecord,
+  feedTest as test,
 } from '../test/support/pharmacyFeed.js';
 import { dropRetiredVersions } from './dropRetiredVersions.js';
 import { rebuildableViews } from './rebuildableViews.js';
@@ -37,64 +36,58 @@ const arbSwap = fc.record({
 });
 
 describe('the pharmacy feed across a swap', () => {
-  test('a cursor from the live version goes on in the rebuilt one: no skip, no repeat', async ({ databaseUrl }) => {
-    await runMigrations(databaseUrl);
-    const pool = createPool(databaseUrl, { max: 3 });
-    try {
-      await fc.assert(
-        fc.asyncProperty(arbSwap, async ({ scenario, swapAt, rebuildBatch, lead }) => {
-          await pool.query('TRUNCATE pharmacy_view_orders, pharmacy_view_patients');
-          const log = feedLog(scenario.messages);
-          // Per partition, the next record the live view applies.
-          const next = log.map(() => 0);
-          let batchNumber = 0;
-          const applyLive = async (partition: number) => {
-            const records = log[partition] ?? [];
-            const size = scenario.batchSizes[batchNumber++ % scenario.batchSizes.length] ?? 1;
-            const from = next[partition] ?? 0;
-            await applyRecords(pool, partition, records.slice(from, from + size));
-            next[partition] = Math.min(records.length, from + size);
-          };
-          const rebuildAndSwap = async () => {
-            const version = await startViewVersion(pool, view);
-            const shadow = versionTablesOf(pharmacyViewTables, version.version);
-            for (const [partition, records] of log.entries()) {
-              const upTo = Math.max(0, Math.min(records.length, (next[partition] ?? 0) + (lead[partition] ?? 0)));
-              const folded: LogRecord[] = records.slice(0, upTo);
-              for (let at = 0; at < folded.length; at += rebuildBatch) {
-                await applyRecords(pool, partition, folded.slice(at, at + rebuildBatch), shadow);
-              }
-              // The live consumer goes on from the rebuilt version's offsets.
-              next[partition] = upTo;
-            }
-            const plan = { view, topic: 'feed-test', liveVersion: version.liveVersion, version: version.version };
-            const swap = await swapViewVersion(
-              pool,
-              { ...plan, requireSameOffsets: false },
-              await compareVersions(pool, plan),
-            );
-            expect(swap.kind).toBe('swapped');
-            await dropRetiredVersions(pool, view);
-          };
-
-          const reader = checkingReader(pool, scenario);
-          const steps = scenario.steps;
-          const swapStep = swapAt % (steps.length + 1);
-          for (const [i, step] of steps.entries()) {
-            if (i === swapStep) await rebuildAndSwap();
-            if (step.kind === 'read') await reader.read();
-            else await applyLive(step.partition);
-          }
-          if (swapStep === steps.length) await rebuildAndSwap();
+  test('a cursor from the live version goes on in the rebuilt one: no skip, no repeat', async ({ pool }) => {
+    await fc.assert(
+      fc.asyncProperty(arbSwap, async ({ scenario, swapAt, rebuildBatch, lead }) => {
+        await pool.query('TRUNCATE pharmacy_view_orders, pharmacy_view_patients');
+        const log = feedLog(scenario.messages);
+        // Per partition, the next record the live view applies.
+        const next = log.map(() => 0);
+        let batchNumber = 0;
+        const applyLive = async (partition: number) => {
+          const records = log[partition] ?? [];
+          const size = scenario.batchSizes[batchNumber++ % scenario.batchSizes.length] ?? 1;
+          const from = next[partition] ?? 0;
+          await applyRecords(pool, partition, records.slice(from, from + size));
+          next[partition] = Math.min(records.length, from + size);
+        };
+        const rebuildAndSwap = async () => {
+          const version = await startViewVersion(pool, view);
+          const shadow = versionTablesOf(pharmacyViewTables, version.version);
           for (const [partition, records] of log.entries()) {
-            while ((next[partition] ?? 0) < records.length) await applyLive(partition);
+            const upTo = Math.max(0, Math.min(records.length, (next[partition] ?? 0) + (lead[partition] ?? 0)));
+            const folded: LogRecord[] = records.slice(0, upTo);
+            for (let at = 0; at < folded.length; at += rebuildBatch) {
+              await applyRecords(pool, partition, folded.slice(at, at + rebuildBatch), shadow);
+            }
+            // The live consumer goes on from the rebuilt version's offsets.
+            next[partition] = upTo;
           }
-          expect(await reader.expectCaughtUp()).toEqual([]);
-        }),
-        { seed: 20261207, numRuns: 30, endOnFailure: true },
-      );
-    } finally {
-      await pool.end();
-    }
+          const plan = { view, topic: 'feed-test', liveVersion: version.liveVersion, version: version.version };
+          const swap = await swapViewVersion(
+            pool,
+            { ...plan, requireSameOffsets: false },
+            await compareVersions(pool, plan),
+          );
+          expect(swap.kind).toBe('swapped');
+          await dropRetiredVersions(pool, view);
+        };
+
+        const reader = checkingReader(pool, scenario);
+        const steps = scenario.steps;
+        const swapStep = swapAt % (steps.length + 1);
+        for (const [i, step] of steps.entries()) {
+          if (i === swapStep) await rebuildAndSwap();
+          if (step.kind === 'read') await reader.read();
+          else await applyLive(step.partition);
+        }
+        if (swapStep === steps.length) await rebuildAndSwap();
+        for (const [partition, records] of log.entries()) {
+          while ((next[partition] ?? 0) < records.length) await applyLive(partition);
+        }
+        expect(await reader.expectCaughtUp()).toEqual([]);
+      }),
+      { seed: 20261207, numRuns: 30, endOnFailure: true },
+    );
   });
 });

@@ -4,10 +4,8 @@
  * partition are applied between the page reads.
  */
 import fc from 'fast-check';
-import { createPool } from '../../platform/postgres.js';
-import { runMigrations } from '../../platform/runMigrations.js';
 import { aMedicationOrder } from '../../test/support/eventBuilders.js';
-import { describe, expect, test } from '../../test/support/fixtures.js';
+import { describe, expect } from '../../test/support/fixtures.js';
 import {
   applyRecords,
   arbFeedScenario,
@@ -17,6 +15,7 @@ import {
   inBatches,
   type LogRecord,
   readToEnd,
+  feedTest as test,
 } from '../../test/support/pharmacyFeed.js';
 import { testNhsNumber } from '../../test/support/viewWorkload.js';
 import { parseFeedCursor } from './feedCursor.js';
@@ -32,89 +31,65 @@ const twoNewOrders = (patient: number, offset: bigint): LogRecord[] => {
 };
 
 describe('the pharmacy feed', () => {
-  test('the second of two new orders in one ORM^O01 is not missed at a page boundary', async ({ databaseUrl }) => {
-    await runMigrations(databaseUrl);
-    const pool = createPool(databaseUrl, { max: 2 });
-    try {
-      // Three patients, each with one message of two new orders, on one partition.
-      await applyRecords(pool, 0, [...twoNewOrders(1, 0n), ...twoNewOrders(2, 2n), ...twoNewOrders(3, 4n)]);
-      for (const limit of [1, 2, 3, 4, 5, 6, 7]) {
-        const seen = await readToEnd(feedReader(pool, { limit, status: 'active' }));
-        expect(seen.map((r) => r.orderId).sort(), `page size ${limit}`).toEqual([
-          'ORD-1-1',
-          'ORD-1-2',
-          'ORD-2-1',
-          'ORD-2-2',
-          'ORD-3-1',
-          'ORD-3-2',
-        ]);
-      }
-    } finally {
-      await pool.end();
+  test('the second of two new orders in one ORM^O01 is not missed at a page boundary', async ({ pool }) => {
+    // Three patients, each with one message of two new orders, on one partition.
+    await applyRecords(pool, 0, [...twoNewOrders(1, 0n), ...twoNewOrders(2, 2n), ...twoNewOrders(3, 4n)]);
+    for (const limit of [1, 2, 3, 4, 5, 6, 7]) {
+      const seen = await readToEnd(feedReader(pool, { limit, status: 'active' }));
+      expect(seen.map((r) => r.orderId).sort(), `page size ${limit}`).toEqual([
+        'ORD-1-1',
+        'ORD-1-2',
+        'ORD-2-1',
+        'ORD-2-2',
+        'ORD-3-1',
+        'ORD-3-2',
+      ]);
     }
   });
 
-  test('a version 1 cursor (partition → offset) goes on after every row at that offset', async ({ databaseUrl }) => {
-    await runMigrations(databaseUrl);
-    const pool = createPool(databaseUrl, { max: 2 });
-    try {
-      await applyRecords(pool, 0, [...twoNewOrders(1, 0n), ...twoNewOrders(2, 2n)]);
-      // Issued before this version, after a page that ended at the first patient's orders (offset 1).
-      const v1 = parseFeedCursor(Buffer.from(JSON.stringify({ '0': '1' })).toString('base64url'));
-      if (!v1.ok) throw new Error(v1.error);
-      const page = await listOrders(pool, { since: v1.value, limit: 10 });
-      expect(page.orders.map((r) => r.orderId)).toEqual(['ORD-2-1', 'ORD-2-2']);
-    } finally {
-      await pool.end();
-    }
+  test('a version 1 cursor (partition → offset) goes on after every row at that offset', async ({ pool }) => {
+    await applyRecords(pool, 0, [...twoNewOrders(1, 0n), ...twoNewOrders(2, 2n)]);
+    // Issued before this version, after a page that ended at the first patient's orders (offset 1).
+    const v1 = parseFeedCursor(Buffer.from(JSON.stringify({ '0': '1' })).toString('base64url'));
+    if (!v1.ok) throw new Error(v1.error);
+    const page = await listOrders(pool, { since: v1.value, limit: 10 });
+    expect(page.orders.map((r) => r.orderId)).toEqual(['ORD-2-1', 'ORD-2-2']);
   });
 
   test('a re-driven dead letter, applied after later records, is not skipped by a reader past them', async ({
-    databaseUrl,
+    pool,
   }) => {
-    await runMigrations(databaseUrl);
-    const pool = createPool(databaseUrl, { max: 2 });
-    try {
-      const [first, deadLettered, later] = [1, 2, 3].map((patient, i) => ({
-        offset: BigInt(i),
-        event: aMedicationOrder({ nhsNumber: testNhsNumber(patient), orderId: `ORD-${patient}-1` }),
-      }));
-      if (first === undefined || deadLettered === undefined || later === undefined) throw new Error('three records');
-      await applyRecords(pool, 0, [first, later]); // the record at offset 1 went to the dead letters
-      const reader = feedReader(pool, { limit: 10 });
-      expect((await readToEnd(reader)).map((r) => r.orderId)).toEqual(['ORD-1-1', 'ORD-3-1']);
-      await applyRecords(pool, 0, [deadLettered]); // re-driven with its own offset
-      expect((await reader.next()).map((r) => r.orderId)).toEqual(['ORD-2-1']);
-    } finally {
-      await pool.end();
-    }
+    const [first, deadLettered, later] = [1, 2, 3].map((patient, i) => ({
+      offset: BigInt(i),
+      event: aMedicationOrder({ nhsNumber: testNhsNumber(patient), orderId: `ORD-${patient}-1` }),
+    }));
+    if (first === undefined || deadLettered === undefined || later === undefined) throw new Error('three records');
+    await applyRecords(pool, 0, [first, later]); // the record at offset 1 went to the dead letters
+    const reader = feedReader(pool, { limit: 10 });
+    expect((await readToEnd(reader)).map((r) => r.orderId)).toEqual(['ORD-1-1', 'ORD-3-1']);
+    await applyRecords(pool, 0, [deadLettered]); // re-driven with its own offset
+    expect((await reader.next()).map((r) => r.orderId)).toEqual(['ORD-2-1']);
   });
 
-  test('every row exactly once at every page size while batches apply between the pages', async ({ databaseUrl }) => {
-    await runMigrations(databaseUrl);
-    const pool = createPool(databaseUrl, { max: 2 });
-    try {
-      await fc.assert(
-        fc.asyncProperty(arbFeedScenario(), async (scenario) => {
-          await pool.query('TRUNCATE pharmacy_view_orders, pharmacy_view_patients');
-          const batches = feedLog(scenario.messages).map((records) => [...inBatches(records, scenario.batchSizes)]);
-          const reader = checkingReader(pool, scenario);
-          for (const step of scenario.steps) {
-            if (step.kind === 'read') await reader.read();
-            else {
-              const batch = batches[step.partition]?.shift();
-              if (batch !== undefined) await applyRecords(pool, step.partition, batch);
-            }
+  test('every row exactly once at every page size while batches apply between the pages', async ({ pool }) => {
+    await fc.assert(
+      fc.asyncProperty(arbFeedScenario(), async (scenario) => {
+        await pool.query('TRUNCATE pharmacy_view_orders, pharmacy_view_patients');
+        const batches = feedLog(scenario.messages).map((records) => [...inBatches(records, scenario.batchSizes)]);
+        const reader = checkingReader(pool, scenario);
+        for (const step of scenario.steps) {
+          if (step.kind === 'read') await reader.read();
+          else {
+            const batch = batches[step.partition]?.shift();
+            if (batch !== undefined) await applyRecords(pool, step.partition, batch);
           }
-          for (const [partition, rest] of batches.entries()) {
-            for (const batch of rest) await applyRecords(pool, partition, batch);
-          }
-          expect(await reader.expectCaughtUp()).toEqual([]);
-        }),
-        { seed: 20261207, numRuns: 40, endOnFailure: true },
-      );
-    } finally {
-      await pool.end();
-    }
+        }
+        for (const [partition, rest] of batches.entries()) {
+          for (const batch of rest) await applyRecords(pool, partition, batch);
+        }
+        expect(await reader.expectCaughtUp()).toEqual([]);
+      }),
+      { seed: 20261207, numRuns: 40, endOnFailure: true },
+    );
   });
 });

@@ -5,7 +5,8 @@
  * pharmacy does. Test support; I/O.
  */
 import fc from 'fast-check';
-import { type Pool, withTransaction } from '../../platform/postgres.js';
+import { createPool, type Pool, withTransaction } from '../../platform/postgres.js';
+import { runMigrations } from '../../platform/runMigrations.js';
 import type { PharmacyState } from '../../projections/pharmacy-view/evolve.js';
 import { pharmacyViewStore } from '../../projections/pharmacy-view/persist.js';
 import { pharmacyView } from '../../projections/pharmacy-view/pharmacyView.js';
@@ -14,7 +15,21 @@ import type { PharmacyOrderRow, PharmacyOrderStatus } from '../../projections/ph
 import type { PharmacyViewTables } from '../../projections/pharmacy-view/tables.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
 import { aMedicationCancellation, aMedicationDiscontinuation, aMedicationOrder } from './eventBuilders.js';
+import { test } from './fixtures.js';
 import { testNhsNumber } from './viewWorkload.js';
+
+/** A test with a pool on its own migrated database (`pool`), ended afterwards. */
+export const feedTest = test.extend<{ readonly pool: Pool }>({
+  pool: async ({ databaseUrl }, use) => {
+    await runMigrations(databaseUrl);
+    const pool = createPool(databaseUrl, { max: 3 });
+    try {
+      await use(pool);
+    } finally {
+      await pool.end();
+    }
+  },
+});
 
 export type LogRecord = { readonly offset: bigint; readonly event: ClinicalEvent };
 
