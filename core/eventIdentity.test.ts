@@ -65,6 +65,18 @@ describe('dedup keys', () => {
     expect(eventIdFor(jsonDedupKey('x'))).not.toBe(eventIdFor(fhirDedupKey({ fullUrl: 'x' })));
   });
 
+  test('a key is made for any string, a lone surrogate included, and it differs from U+FFFD', () => {
+    expect(jsonDedupKey('a\ud800b')).toBe('json|a%uD800b');
+    expect(jsonDedupKey('a\ud800b')).not.toBe(jsonDedupKey('a\ufffdb'));
+    expect(jsonDedupKey('\u{1F600}|\udc00')).toBe(`json|${encodeURIComponent('\u{1F600}|')}%uDC00`);
+  });
+
+  propTest.prop([fc.string({ unit: 'binary' })])('any string gives a key, never an exception', (value) => {
+    expect(() =>
+      hl7DedupKey({ sendingApplication: value, sendingFacility: value, controlId: value, place: 'PV1' }),
+    ).not.toThrow();
+  });
+
   propTest.prop([fc.string(), fc.string(), fc.string(), fc.string()])(
     'distinct HL7 sources give distinct keys',
     (app, facility, control, place) => {

@@ -12,8 +12,22 @@ export type EventId = Brand<string, 'EventId'>;
 /** The project's UUID v5 namespace; changing it would change every event id ever issued. */
 export const EVENT_ID_NAMESPACE = '3d1f6c8e-7b2a-5e0d-9c4f-8a6b1e2d7f30';
 
-/** Each part is percent-encoded so a `|` inside a sender's value cannot forge another key. */
-const part = (value: string): string => encodeURIComponent(value);
+/**
+ * Each part is percent-encoded so a `|` inside a sender's value cannot forge another key. A lone
+ * surrogate (which the channels refuse before any key is made) would make `encodeURIComponent`
+ * throw; it is written `%uXXXX`, a form percent-encoding never produces, so this stays total.
+ */
+const part = (value: string): string =>
+  LONE_SURROGATE.test(value)
+    ? value
+        .split(LONE_SURROGATE_PIECES)
+        .map((piece, i) =>
+          i % 2 === 1 ? `%u${piece.charCodeAt(0).toString(16).toUpperCase()}` : encodeURIComponent(piece),
+        )
+        .join('')
+    : encodeURIComponent(value);
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATE_PIECES = /(\p{Cs})/u;
 
 /**
  * HL7 v2: sending application (MSH-3) + sending facility (MSH-4) + control id (MSH-10) + the

@@ -6,6 +6,7 @@ import {
   checkInstant,
   checkText,
   describeViolation,
+  findUnstorableCharacter,
   parseIsoInstant,
   type TextKind,
   textLimits,
@@ -191,4 +192,30 @@ test("instants in the window leave room for the views' arithmetic: a due date a 
   expect(yearLater.toISOString()).toMatch(/^\d{4}-/);
   const yearEarlier = new Date(CLINICAL_WINDOW.from.getTime() - 366 * 86_400_000);
   expect(yearEarlier.toISOString()).toMatch(/^\d{4}-/);
+});
+
+describe('findUnstorableCharacter', () => {
+  const at = { field: 'text', location: '/x' };
+  test.each([
+    {
+      name: 'a lone high surrogate behind a control character',
+      value: 'a\u0001\ud800',
+      kind: 'lone-surrogate',
+      index: 2,
+    },
+    { name: 'a lone low surrogate behind a noncharacter', value: '\uffff\udc00', kind: 'lone-surrogate', index: 1 },
+    { name: 'NUL behind a DEL', value: '\u007f\u0000', kind: 'control-character', index: 1 },
+    {
+      name: 'a pair, then a lone surrogate (index in code points)',
+      value: '\u{1F600}\ud800',
+      kind: 'lone-surrogate',
+      index: 1,
+    },
+  ])('finds $name', ({ value, kind, index }) => {
+    expect(findUnstorableCharacter(value, at)).toMatchObject({ kind, index });
+  });
+
+  test('leaves other rules to checkText: controls, noncharacters, length and pairs are storable', () => {
+    expect(findUnstorableCharacter(`\u0001\uffff\u{1F600}${'x'.repeat(10_000)}`, at)).toBeUndefined();
+  });
 });

@@ -223,6 +223,27 @@ export function checkText(value: string, kind: TextKind, at: FieldAt): Result<st
   return ok(value);
 }
 
+/**
+ * The first character no text anywhere may hold, whatever else the text holds: a lone UTF-16
+ * surrogate (valid in JSON's `\ud800` escape, but not Unicode: UTF-8 would store U+FFFD) or NUL
+ * (PostgreSQL text cannot hold it). Undefined when there is none. `checkText` reports the first
+ * violation of any rule, so a control character before a surrogate would hide it; channels
+ * that must refuse these before reading anything use this.
+ */
+export function findUnstorableCharacter(value: string, at: FieldAt): ValueViolation | undefined {
+  let index = 0;
+  for (let i = 0; i < value.length; i += 1, index += 1) {
+    const unit = value.charCodeAt(i);
+    if (unit === 0) return { kind: 'control-character', ...at, codePoint: 0, index };
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = value.charCodeAt(i + 1);
+    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff))
+      return { kind: 'lone-surrogate', ...at, codePoint: unit, index };
+    i += 1; // the pair's low half
+  }
+  return undefined;
+}
+
 /** Checks that an instant is a real one inside `CLINICAL_WINDOW`. */
 export function checkInstant(value: Date, at: FieldAt): Result<Date, ValueViolation> {
   const millis = value.getTime();

@@ -6,7 +6,7 @@
 
 import { fhirPathOf, jsonPointerOf, jsonTextLeaves } from '../../core/locateText.js';
 import { err, ok, type Result } from '../../core/result.js';
-import { checkText, describeViolation, type ValueViolation } from '../../core/valueDomain.js';
+import { describeViolation, findUnstorableCharacter } from '../../core/valueDomain.js';
 import type { InboundMessage } from '../ingest/inboundMessage.js';
 import type { IngestUnit, Interpretation, Interpreter } from '../ingest/ingestService.js';
 import { jsonContentHash, parseCanonicalJson } from '../ingest/sourceContent.js';
@@ -60,20 +60,13 @@ function parseJson(payload: Uint8Array): Result<unknown, Rejection> {
 function notUnicodeText(body: unknown): Rejection | undefined {
   const root = typeof body === 'object' && body !== null && 'resourceType' in body ? String(body.resourceType) : '';
   for (const leaf of jsonTextLeaves(body)) {
-    const checked = checkText(leaf.text, 'freeText', { field: 'text', location: '' });
-    if (checked.ok || (checked.error.kind !== 'lone-surrogate' && !isNul(checked.error))) continue;
+    const error = findUnstorableCharacter(leaf.text, { field: 'text', location: '' });
+    if (error === undefined) continue;
     const location = root === '' ? jsonPointerOf(leaf.position) : fhirPathOf(root, leaf.position);
-    return {
-      kind: 'invalid-value',
-      location,
-      reason: describeViolation({ ...checked.error, field: location, location }),
-    };
+    return { kind: 'invalid-value', location, reason: describeViolation({ ...error, field: location, location }) };
   }
   return undefined;
 }
-
-const isNul = (violation: ValueViolation): boolean =>
-  violation.kind === 'control-character' && violation.codePoint === 0;
 
 export function interpretFhir(
   endpoint: FhirEndpoint,

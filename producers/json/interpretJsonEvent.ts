@@ -8,7 +8,7 @@ import { jsonDedupKey } from '../../core/eventIdentity.js';
 import { jsonPointerOf, jsonTextLeaves, locateText } from '../../core/locateText.js';
 import { describeNhsNumberError, parseNhsNumber } from '../../core/nhsNumber.js';
 import { err, ok, type Result } from '../../core/result.js';
-import { checkText, parseIsoInstant } from '../../core/valueDomain.js';
+import { findUnstorableCharacter, parseIsoInstant } from '../../core/valueDomain.js';
 import { type EventDraft, findValueViolation, type MappedFacts, rejectValueViolation } from '../eventDraft.js';
 import type { InboundMessage } from '../ingest/inboundMessage.js';
 import type { Interpretation } from '../ingest/ingestService.js';
@@ -324,10 +324,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  */
 function notUnicodeText(body: unknown): Rejection | undefined {
   for (const leaf of jsonTextLeaves(body)) {
-    const checked = checkText(leaf.text, 'freeText', { field: 'text', location: '' });
-    if (checked.ok) continue;
-    const { error } = checked;
-    if (error.kind !== 'lone-surrogate' && !(error.kind === 'control-character' && error.codePoint === 0)) continue;
+    const error = findUnstorableCharacter(leaf.text, { field: 'text', location: '' });
+    if (error === undefined) continue;
     const location = jsonPointerOf(leaf.position);
     return rejectValueViolation({ ...error, field: location }, location);
   }

@@ -86,6 +86,17 @@ describe('quietly changed values', () => {
     expect(refusal(body)).toEqual({ kind: 'invalid-value', location: '/data/display', status: 400 });
   });
 
+  test('a lone surrogate after a control character in the idempotency key is refused, not a 500', () => {
+    // The first rule broken is the control character; the surrogate behind it must still be found
+    // before the key becomes a dedup key (encodeURIComponent throws on a lone surrogate).
+    const body = JSON.stringify({ ...order, idempotencyKey: 'PLACEHOLDER' }).replace('PLACEHOLDER', 'k\\u0001\\ud800');
+    const mapped = mapJsonSubmission({ ...message(text(body)), messageId: null }, 'json-api');
+    expect(mapped.ok ? 'accepted' : { kind: mapped.error.kind, location: mapped.error.location }).toEqual({
+      kind: 'invalid-value',
+      location: '/idempotencyKey',
+    });
+  });
+
   test('bytes that are not UTF-8 are refused, not replaced', () => {
     const bytes = text(JSON.stringify(withData({ display: 'Amox-icillin' })));
     expect(refusal(Uint8Array.from(bytes, (byte) => (byte === 0x2d ? 0xe9 : byte)))).toMatchObject({
