@@ -100,6 +100,25 @@ describe('very long texts and identifiers are refused (AE) before anything is pu
 });
 
 describe('quietly changed values', () => {
+  test.each([
+    { name: 'a VT escaped at the end of ORC-2', field: 'ORC-2', value: 'FZ726aX\\X0B\\', location: 'ORC-2' },
+    { name: 'a CR escaped at the end of ORC-2', field: 'ORC-2', value: 'ORD-9\\X0D\\', location: 'ORC-2' },
+    { name: 'a TAB leading ORC-2', field: 'ORC-2', value: '\tORD-9', location: 'ORC-2' },
+  ])('$name is refused at its field, not cut off the identifier', ({ field, value, location }) => {
+    expect(rejectionOf(withField(order, field, value))).toMatchObject({ kind: 'invalid-value', location });
+  });
+
+  test('spaces padding a leaf are not part of it; a no-break space is', () => {
+    expect(interpret(hl7Bytes(withField(order, 'ORC-2', '  ORD-9  ')))).toMatchObject({
+      kind: 'facts',
+      units: [{ drafts: [{ orderId: 'ORD-9' }] }],
+    });
+    expect(interpret(hl7Bytes(withField(order, 'ORC-2', '\u00a0ORD-9')))).toMatchObject({
+      kind: 'facts',
+      units: [{ drafts: [{ orderId: '\u00a0ORD-9' }] }],
+    });
+  });
+
   test('2026-02-31 in an HL7 date field is refused, not stored as 3 March', () => {
     expect(rejectionOf(withField(discharge, 'PV1-45', '20260231120000'))).toMatchObject({
       kind: 'invalid-value',
@@ -139,17 +158,28 @@ test('the ACK for a value error is AE with ERR-2 down to the component and ERR-3
   expect(ack).toContain('U+0000');
 });
 
-describe('any drug display is either published as sent (trimmed, as HL7 leaves are) or refused at RXO-1.2', () => {
+describe('any drug display is either published as sent (less the spaces padding it, as HL7 leaves are read) or refused at RXO-1.2', () => {
   const encoding = { field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' };
   const anyText = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 40 }),
     fc.string({ unit: 'grapheme', maxLength: 1200 }),
-    fc.constantFrom('\u0000', '\u001b', '\u0085', '\ufffe', 'a\tb', 'x'.repeat(1001)),
+    fc.constantFrom(
+      '\u0000',
+      '\u001b',
+      '\u0085',
+      '\ufffe',
+      'a\tb',
+      'x'.repeat(1001),
+      'Med \r',
+      'Med\u000b',
+      '\u00a0Med',
+      '\tMed',
+    ),
   );
   propTest.prop([anyText])('RXO-1.2', (display) => {
     const lines = withField(order, 'RXO-1', `323509004^${escapeHl7(display, encoding)}^DMD`);
     const interpretation = interpret(hl7Bytes(lines));
-    const sent = display.trim();
+    const sent = display.replace(/^ +| +$/g, '');
     if (sent === '' || sent === '""') return;
     const inDomain = checkText(sent, 'display', { field: 'display', location: 'RXO-1.2' }).ok;
     if (interpretation.kind === 'facts') {

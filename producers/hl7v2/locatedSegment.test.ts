@@ -35,7 +35,7 @@ describe('locatedSegment', () => {
     expect(positionOf(at() ?? absent, field, component)).toBe(position);
   });
 
-  test('textAt trims, and reads empty, "" and absent segments as null', () => {
+  test('textAt cuts the spaces padding a leaf, and reads empty, "" and absent segments as null', () => {
     expect(textAt(dg2 ?? absent, 6)).toBe('W');
     expect(textAt(dg2 ?? absent, 5)).toBeNull();
     expect(textAt(dg2 ?? absent, 9)).toBeNull();

@@ -40,7 +40,11 @@ export function positionOf(at: LocatedSegment, field: number, component?: number
 }
 
 /**
- * One leaf (first repetition unless told), trimmed; null when empty. HL7's `""` ("delete the
+ * One leaf (first repetition unless told), without the spaces (U+0020) padding either end;
+ * null when empty. Senders pad fixed-width fields with blanks, and an identifier must match
+ * whether it was padded or not, so those spaces are documented as not part of the value
+ * (producers/hl7v2/MAPPING.md). Nothing else is cut: a CR or VT from `\X0D\`, a TAB, a
+ * no-break space at either end stays, for the value domain to judge. HL7's `""` ("delete the
  * stored value") also reads as null: an event states what the source sent, and "nothing" is
  * how it says that.
  */
@@ -50,7 +54,7 @@ export function textAt(
   component = 1,
   position: { readonly repetition?: number; readonly subcomponent?: number } = {},
 ): string | null {
-  const value = componentOf(fieldOf(at.segment, field), component, position).trim();
+  const value = withoutPaddingSpaces(componentOf(fieldOf(at.segment, field), component, position));
   return value === '' || value === '""' ? null : value;
 }
 
@@ -130,3 +134,6 @@ export function reportedEventTime(message: Hl7Message): Result<Date, Rejection> 
     'the time of the event',
   );
 }
+
+const PADDING_SPACES = /^ +| +$/g;
+const withoutPaddingSpaces = (value: string): string => value.replace(PADDING_SPACES, '');

@@ -333,13 +333,14 @@ const markerPrefixOf = (input: HostileInput, context: BuildContext) =>
   `FZ${context.index}${context.variant}${input.kind === 'hl7-discharge' || input.kind === 'fhir-encounter' || input.kind === 'json-discharge' ? 'V' : 'X'}`;
 
 /**
- * The text a value stands for on a channel, or undefined when it has none. HL7 string types
- * are left-justified with trailing blanks optional (v2.5 §2.A.74), so trailing spaces on the
- * HL7 wire are not part of the value.
+ * The text a value stands for on a channel, or undefined when it has none. The HL7 channel
+ * reads a leaf without the spaces (U+0020 only) padding either end (producers/hl7v2/MAPPING.md):
+ * string types are left-justified with trailing blanks optional (v2.5 §2.A.74), and a padded
+ * identifier must match an unpadded one.
  */
 function intendedText(value: HostileText, channel: 'hl7' | 'other'): string | undefined {
   const text = concatenated(value, channel);
-  return channel === 'hl7' ? text?.replace(/ +$/, '') : text;
+  return channel === 'hl7' ? text?.replace(/^ +| +$/g, '') : text;
 }
 
 function concatenated(value: HostileText, channel: 'hl7' | 'other'): string | undefined {
