@@ -42,9 +42,10 @@ export function parseFhirDateTime(value: string): Result<FhirDateTime, FhirDateT
   if (zone === undefined) return err('time-without-zone');
   const hour = Number(hourText);
   const minute = Number(minuteText);
-  // FHIR allows a leap second (:60); a Date cannot hold one, so it reads as the next minute's :00.
+  // FHIR's pattern allows :60, but a Date cannot hold a leap second and reading it as the next
+  // minute would change the value quietly: refused like every channel does (core/valueDomain.ts).
   const second = Number(secondText);
-  if (hour > 23 || minute > 59 || second > 60) return err('malformed');
+  if (hour > 23 || minute > 59 || second > 59) return err('malformed');
   const offsetMinutes = zoneOffsetMinutes(zone);
   if (offsetMinutes === undefined) return err('malformed');
   // Beyond milliseconds a Date cannot hold the value; extra digits are cut, never rounded up.
