@@ -136,4 +136,35 @@ describe('the audit index in PostgreSQL', () => {
       ]);
     });
   });
+
+  test('a receipt of a refused message whose MSH-10 holds NUL is indexed, the NUL shown as U+2400', async ({
+    databaseUrl,
+  }) => {
+    await withDatabase(databaseUrl, async (pool) => {
+      const receipt: RawReceipt = {
+        receiptId: '5d1f7b0e-2c7a-4f55-9b0a-3f6f2a1c9e01',
+        receivedAt: new Date('2026-03-02T14:31:10.123Z'),
+        channel: 'HL7V2',
+        remoteAddress: '127.0.0.1:50000',
+        correlationId: 'c-\u0000',
+        contentType: 'x-application/hl7-v2+er7',
+        messageType: 'ORM^O01\u0000',
+        messageId: 'MSG\u00001',
+        payload: Buffer.from('MSH|^~\\&|A|B|C|D|20260302||ORM^O01|MSG\u00001|P|2.5\r'),
+      };
+      const indexed = await withTransaction(pool, (tx) =>
+        auditReceiptsIndex.index(tx, 'ns.raw-receipts', 0, [{ offset: 3n, event: receipt, value: Buffer.alloc(0) }]),
+      );
+      expect(indexed).toBe(1);
+      const rows = await pool.query('SELECT message_id, message_type, correlation_id, payload FROM audit_receipts');
+      expect(rows.rows).toEqual([
+        {
+          message_id: 'MSG\u24001',
+          message_type: 'ORM^O01\u2400',
+          correlation_id: 'c-\u2400',
+          payload: receipt.payload,
+        },
+      ]);
+    });
+  });
 });
