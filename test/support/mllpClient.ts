@@ -64,9 +64,10 @@ export type RawMllpConnection = {
   close(): void;
 };
 
-export async function openRawMllp(port: number, host = '127.0.0.1'): Promise<RawMllpConnection> {
+/** `localAddress` binds the client (on Linux every 127.x.y.z is loopback: 127.0.0.2 is another peer). */
+export async function openRawMllp(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawMllpConnection> {
   const socket: Socket = await new Promise((resolve, reject) => {
-    const s = connect({ port, host }, () => resolve(s));
+    const s = connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(s));
     s.once('error', reject);
   });
   socket.setNoDelay(true);
