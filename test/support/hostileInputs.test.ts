@@ -9,8 +9,10 @@ import { mapHl7Bytes } from './hl7Lines.js';
 import {
   createNhsNumbers,
   deliveriesOf,
+  HL7_ESCAPE_FRAGMENTS,
   type HostileInput,
   type HostileInstant,
+  hl7WireText,
   type InputKind,
   realInstant,
 } from './hostileInputs.js';
@@ -104,5 +106,60 @@ describe('the fuzz generators', () => {
         : '';
     expect(keyOf(resend)).toBe(keyOf(first));
     expect(resend?.expect.markerPrefix).not.toBe(first?.expect.markerPrefix);
+  });
+
+  describe("the HL7 oracle: the text a leaf's bytes stand for", () => {
+    const ascii = (text: string) => [...new TextEncoder().encode(text)];
+
+    test.each(HL7_ESCAPE_FRAGMENTS.map((f) => ({ wire: f.wire, decoded: f.decoded })))(
+      'agrees with the drawn escape $wire alone: $decoded',
+      ({ wire, decoded }) => {
+        expect(hl7WireText(ascii(`a${wire}`))).toBe(decoded === undefined ? undefined : `a${decoded}`);
+      },
+    );
+
+    test.each([
+      { name: 'an unterminated escape closed by the next one', bytes: ascii('\\F\\F'), text: '|F' },
+      { name: 'an unterminated escape left open by the next one', bytes: ascii('\\F\\E\\'), text: undefined },
+      { name: 'a lead byte completed by a continuation byte', bytes: [0x41, 0xc3, 0x80], text: 'AÀ' },
+      { name: 'two lead bytes completed by a continuation byte', bytes: [0xe2, 0x82, 0x80], text: '₀' },
+      { name: 'a lead byte alone', bytes: [0x41, 0xc3], text: undefined },
+      {
+        name: 'a surrogate pair written as two WTF-8 halves',
+        bytes: [0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80],
+        text: undefined,
+      },
+      { name: 'hex escapes joined into one character', bytes: ascii('\\XC3\\\\X80\\'), text: 'À' },
+      { name: 'a hex escape cut by literal text', bytes: ascii('\\XC3\\x\\X80\\'), text: undefined },
+      { name: 'an unknown escape', bytes: ascii('\\Zab\\'), text: '\\Zab\\' },
+    ])('$name: $text', ({ bytes, text }) => {
+      expect(hl7WireText(bytes)).toBe(text);
+    });
+
+    test.each([
+      {
+        name: 'an id ending in two unterminated escapes, read as one',
+        suffix: [
+          { kind: 'hl7Escape', wire: '\\F', decoded: undefined },
+          { kind: 'hl7Escape', wire: '\\F', decoded: undefined },
+        ] as const,
+        marker: 'V|F',
+      },
+      {
+        name: 'an id whose UTF-8 character is split over two byte fragments',
+        suffix: [
+          { kind: 'bytes', bytes: [0xc3] },
+          { kind: 'bytes', bytes: [0x80] },
+        ] as const,
+        marker: 'VÀ',
+      },
+    ])('$name: the expectation and the HL7 mapper agree', ({ suffix, marker }) => {
+      const [delivery] = deliveriesOf({ ...valid('hl7-discharge'), markerSuffix: suffix }, 5, '9990000018');
+      if (delivery?.channel !== 'hl7') throw new Error('not an HL7 delivery');
+      expect(delivery.expect.marker).toBe(`${delivery.expect.markerPrefix.slice(0, -1)}${marker}`);
+      const mapped = mapHl7Bytes(delivery.bytes);
+      expect(mapped.ok && mapped.value.kind).toBe('events');
+      expect(JSON.stringify(mapped)).toContain(JSON.stringify(delivery.expect.marker));
+    });
   });
 });

@@ -65,7 +65,8 @@ const arbInvalidUtf8 = fc.constantFrom(
   [0xf5, 0x80, 0x80, 0x80],
   [0xc3],
 );
-const arbHl7Escape = fc.constantFrom<Fragment>(
+/** The HL7 escapes drawn, each with the text it stands for alone (undefined: none). */
+export const HL7_ESCAPE_FRAGMENTS: readonly Extract<Fragment, { kind: 'hl7Escape' }>[] = [
   { kind: 'hl7Escape', wire: '\\F\\', decoded: '|' },
   { kind: 'hl7Escape', wire: '\\S\\', decoded: '^' },
   { kind: 'hl7Escape', wire: '\\T\\', decoded: '&' },
@@ -79,7 +80,8 @@ const arbHl7Escape = fc.constantFrom<Fragment>(
   { kind: 'hl7Escape', wire: '\\Xzz\\', decoded: undefined },
   { kind: 'hl7Escape', wire: '\\X4\\', decoded: undefined },
   { kind: 'hl7Escape', wire: '\\F', decoded: undefined },
-);
+];
+const arbHl7Escape = fc.constantFrom<Fragment>(...HL7_ESCAPE_FRAGMENTS);
 const arbLong = fc
   .tuple(fc.integer({ min: 1000, max: 7000 }), fc.constantFrom('x', 'é', '😀', 'ab '))
   .map(([n, unit]) => unit.repeat(Math.ceil(n / unit.length)));
@@ -333,37 +335,83 @@ const markerPrefixOf = (input: HostileInput, context: BuildContext) =>
   `FZ${context.index}${context.variant}${input.kind === 'hl7-discharge' || input.kind === 'fhir-encounter' || input.kind === 'json-discharge' ? 'V' : 'X'}`;
 
 /**
- * The text a value stands for on a channel, or undefined when it has none. The HL7 channel
- * reads a leaf without the spaces (U+0020 only) padding either end (producers/hl7v2/MAPPING.md):
- * string types are left-justified with trailing blanks optional (v2.5 §2.A.74), and a padded
- * identifier must match an unpadded one.
+ * The text a value stands for on a channel, or undefined when it has none. On HL7 that is what
+ * its bytes on the wire mean (hl7WireText): fragments are read together, as a receiver reads
+ * them, so an escape or a byte sequence that is incomplete alone may be completed by the next
+ * fragment (`\F` then `\F` is `\F\F`, a field separator then `F`). The HL7 channel reads a
+ * leaf without the spaces (U+0020 only) padding either end (producers/hl7v2/MAPPING.md): string
+ * types are left-justified with trailing blanks optional (v2.5 §2.A.74), and a padded identifier
+ * must match an unpadded one. Elsewhere escapes are plain text and raw bytes have no text.
  */
 function intendedText(value: HostileText, channel: 'hl7' | 'other'): string | undefined {
-  const text = concatenated(value, channel);
-  return channel === 'hl7' ? text?.replace(/^ +| +$/g, '') : text;
-}
-
-function concatenated(value: HostileText, channel: 'hl7' | 'other'): string | undefined {
+  if (channel === 'hl7') return hl7WireText(hl7ValueBytes(value))?.replace(/^ +| +$/g, '');
   let text = '';
   for (const fragment of value) {
     if (fragment.kind === 'bytes') return undefined;
-    if (fragment.kind === 'hl7Escape') {
-      if (channel === 'other') text += fragment.wire;
-      else if (fragment.decoded === undefined) return undefined;
-      else text += fragment.decoded;
-    } else {
-      // UTF-8 cannot carry a lone surrogate: on HL7 it goes as the bytes a WTF-8 writer makes, invalid UTF-8.
-      if (channel === 'hl7' && hasLoneSurrogate(fragment.text)) return undefined;
-      text += fragment.text;
-    }
+    text += fragment.kind === 'hl7Escape' ? fragment.wire : fragment.text;
   }
   return text;
 }
 
-const encoder = new TextEncoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-const hasLoneSurrogate = (text: string) =>
-  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+const DELIMITER_ESCAPES: Readonly<Record<string, string>> = { F: '|', S: '^', T: '&', R: '~', E: '\\' };
+
+/**
+ * The text one leaf's bytes stand for under the sample's encoding characters (`|^~\&`, no
+ * truncation character) and UTF-8, written from HL7 v2.5 §2.7 as the suite's oracle: the bytes
+ * must be UTF-8; `\F\ \S\ \T\ \R\ \E\` are the delimiters; `\X…\` is an even number of hex
+ * digits, whose bytes (with those of the hex escapes right after it) must be UTF-8; any other
+ * sequence (formatting, local) stands for itself; an escape character with no closing one in
+ * the leaf, or a malformed hex escape, means the leaf has no text. Exported for its own test.
+ */
+export function hl7WireText(bytes: readonly number[]): string | undefined {
+  const wire = utf8Text(Uint8Array.from(bytes));
+  if (wire === undefined) return undefined;
+  let text = '';
+  let hex: number[] = [];
+  const flushHex = (): boolean => {
+    if (hex.length === 0) return true;
+    const decoded = utf8Text(Uint8Array.from(hex));
+    hex = [];
+    if (decoded === undefined) return false;
+    text += decoded;
+    return true;
+  };
+  let at = 0;
+  while (at < wire.length) {
+    const open = wire.indexOf('\\', at);
+    if (open < 0) {
+      if (!flushHex()) return undefined;
+      text += wire.slice(at);
+      break;
+    }
+    if (open > at && !flushHex()) return undefined;
+    text += wire.slice(at, open);
+    const close = wire.indexOf('\\', open + 1);
+    if (close < 0) return undefined;
+    const sequence = wire.slice(open + 1, close);
+    if (sequence.startsWith('X')) {
+      if (!/^X(?:[0-9A-Fa-f]{2})+$/.test(sequence)) return undefined;
+      for (let i = 1; i < sequence.length; i += 2) hex.push(Number.parseInt(sequence.slice(i, i + 2), 16));
+    } else {
+      if (!flushHex()) return undefined;
+      text += DELIMITER_ESCAPES[sequence] ?? `\\${sequence}\\`;
+    }
+    at = close + 1;
+  }
+  return flushHex() ? text : undefined;
+}
+
+const encoder = new TextEncoder();
 
 /** WTF-8: UTF-8 that writes a lone surrogate as its own three bytes (what a careless writer sends). */
 function wtf8(text: string): number[] {
