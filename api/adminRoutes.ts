@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { auditIndexNames } from '../consumers/auditIndexes.js';
-import { countDeadLetters, findDeadLetter, pageDeadLetters } from '../consumers/countDeadLetters.js';
+import { countDeadLetters, findDeadLetter, pageDeadLetters } from '../consumers/deadLetters.js';
 import { redriveInItsView } from '../consumers/redriveInItsView.js';
 import { viewNames } from '../consumers/views.js';
 import type { EventCodec } from '../platform/eventCodec.js';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { countDeadLetters } from '../consumers/countDeadLetters.js';
+import { countDeadLetters } from '../consumers/deadLetters.js';
 import type { EventCodec } from '../platform/eventCodec.js';
 import type { Logger } from '../platform/logger.js';
 import type { Pool } from '../platform/postgres.js';
