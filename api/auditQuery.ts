@@ -3,6 +3,7 @@
  * range may be, and the opaque cursors (a log position; for a timeline, clinical time and log
  * position). Each refusal names the parameter at fault. Pure.
  */
+import { isCalendarDay } from '../core/calendarInstant.js';
 import { describeNhsNumberError, parseNhsNumber } from '../core/nhsNumber.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { AuditEventFilter, LogPositionKey, TimelineKey } from '../projections/audit-index/queries.js';
@@ -146,10 +147,7 @@ function isCursorInstant(t: unknown): t is string {
   const match = CURSOR_INSTANT.exec(t);
   if (match === null) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1) return false;
-  const calendar = new Date(0);
-  calendar.setUTCFullYear(year, month - 1, day);
-  return calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+  return year >= 1 && isCalendarDay(year, month, day);
 }
 
 export const encodePositionCursor = (key: LogPositionKey): string => encode({ p: key.partition, o: key.offset });

@@ -2,6 +2,7 @@
  * Source times to instants: HL7 v2 DTM/TS strings, read with their own offset or, without one,
  * as local time in a named IANA zone (never the machine's). Pure.
  */
+import { calendarInstant } from './calendarInstant.js';
 import { err, ok, type Result } from './result.js';
 
 /** The zone UK senders mean when a timestamp carries no offset: GMT in winter, BST in summer. */
@@ -46,18 +47,8 @@ type LocalFields = {
   readonly millisecond: number;
 };
 
-/** The fields read as if they were UTC, in ms; handles years below 100, which Date.UTC would shift to 19xx. */
-function utcMillis(f: LocalFields): number {
-  const date = new Date(0);
-  date.setUTCFullYear(f.year, f.month - 1, f.day);
-  date.setUTCHours(f.hour, f.minute, f.second, f.millisecond);
-  return date.getTime();
-}
-
-function isRealDate(f: LocalFields): boolean {
-  const date = new Date(utcMillis(f));
-  return date.getUTCFullYear() === f.year && date.getUTCMonth() === f.month - 1 && date.getUTCDate() === f.day;
-}
+/** The fields read as if they were UTC, in ms (NaN when they name no date and time). */
+const utcMillis = (f: LocalFields): number => calendarInstant(f)?.getTime() ?? Number.NaN;
 
 // Building an Intl formatter costs far more than using one; this memo holds one per zone name and nothing else.
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -133,11 +124,7 @@ export function readHl7Timestamp(ts: string, zone: string = UK_ZONE): Result<Hl7
     // Beyond milliseconds a Date cannot hold the value; extra digits are cut, never rounded up into the next second.
     millisecond: Number((fraction ?? '').padEnd(3, '0').slice(0, 3)),
   };
-  if (fields.year < 1 || fields.month < 1 || fields.month > 12 || fields.day < 1)
-    return err({ kind: 'invalid-timestamp' });
-  if (fields.hour > 23 || fields.minute > 59 || fields.second > 59 || !isRealDate(fields)) {
-    return err({ kind: 'invalid-timestamp' });
-  }
+  if (fields.year < 1 || calendarInstant(fields) === undefined) return err({ kind: 'invalid-timestamp' });
   const sent = [month, day, hour, minute, second].filter((value) => value !== undefined).length;
   const precision: TimestampPrecision = fraction !== undefined ? 'fraction' : (PRECISIONS[sent] ?? 'second');
 

@@ -18,6 +18,7 @@
  * - Lengths are counted in code points. Every indexed field's longest UTF-8 form (4 bytes per
  *   code point) stays well under PostgreSQL's btree row limit (2,704 bytes).
  */
+import { calendarInstant } from './calendarInstant.js';
 import { err, ok, type Result } from './result.js';
 
 /** What a text field holds, which decides its length and the controls it allows. */
@@ -267,22 +268,6 @@ export function parseIsoInstant(text: string, at: FieldAt): Result<Date, ValueVi
   const match = RFC3339.exec(text);
   if (match === null) return err({ kind: 'not-a-calendar-instant', ...at });
   const [, y = '', mo = '', d = '', h = '', mi = '', s = '0', fraction = '', zone = 'Z'] = match;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
-    return err({ kind: 'not-a-calendar-instant', ...at });
-  }
-  const calendar = new Date(0);
-  calendar.setUTCFullYear(year, month - 1, day);
-  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
-    return err({ kind: 'not-a-calendar-instant', ...at });
-  }
   let offsetMinutes = 0;
   if (zone !== 'Z' && zone !== 'z') {
     const offsetHours = Number(zone.slice(1, 3));
@@ -292,9 +277,19 @@ export function parseIsoInstant(text: string, at: FieldAt): Result<Date, ValueVi
     }
     offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (offsetHours * 60 + offsetMins);
   }
-  const millisecond = Number(fraction.padEnd(3, '0').slice(0, 3));
-  calendar.setUTCHours(hour, minute - offsetMinutes, second, millisecond);
-  return checkInstant(calendar, at);
+  const instant = calendarInstant(
+    {
+      year: Number(y),
+      month: Number(mo),
+      day: Number(d),
+      hour: Number(h),
+      minute: Number(mi),
+      second: Number(s),
+      millisecond: Number(fraction.padEnd(3, '0').slice(0, 3)),
+    },
+    offsetMinutes,
+  );
+  return instant === undefined ? err({ kind: 'not-a-calendar-instant', ...at }) : checkInstant(instant, at);
 }
 
 /** `U+0000` style, for reasons. */

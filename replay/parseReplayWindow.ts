@@ -2,6 +2,7 @@
  * An analyst's replay window from its text form (CLI flags or query parameters): two instants,
  * the time they are read on, and the event kinds wanted. Reports every problem at once. Pure.
  */
+import { calendarInstant } from '../core/calendarInstant.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type ClinicalEventType, clinicalEventTypes } from '../schemas/generated/events.js';
 
@@ -59,16 +60,11 @@ export function parseInstant(text: string): Date | undefined {
   const minute = field(5);
   const second = field(6);
   const millisecond = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const utc = new Date(0);
-  utc.setUTCFullYear(year, month - 1, day);
-  if (utc.getUTCMonth() !== month - 1 || utc.getUTCDate() !== day) return undefined; // 2026-02-30
   const offsetHours = field(10);
   const offsetMinutes = field(11);
   if (offsetHours > 23 || offsetMinutes > 59) return undefined;
-  const offsetMs = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  utc.setUTCHours(hour, minute, second, millisecond);
-  return new Date(utc.getTime() - offsetMs);
+  const offset = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+  return calendarInstant({ year, month, day, hour, minute, second, millisecond }, offset);
 }
 
 const isEventType = (name: string): name is ClinicalEventType =>

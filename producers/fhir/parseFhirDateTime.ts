@@ -4,6 +4,7 @@
  * is read as the start of that period in Europe/London, as an HL7 time without an offset is;
  * its precision stays visible. Pure.
  */
+import { calendarInstant, isCalendarDay } from '../../core/calendarInstant.js';
 import { parseHl7Timestamp, UK_ZONE } from '../../core/clinicalTime.js';
 import { err, ok, type Result } from '../../core/result.js';
 import { checkInstant, describeViolation } from '../../core/valueDomain.js';
@@ -32,7 +33,7 @@ export function parseFhirDateTime(value: string): Result<FhirDateTime, FhirDateT
   const year = Number(yearText);
   const month = Number(monthText ?? 1);
   const day = Number(dayText ?? 1);
-  if (year < 1 || month < 1 || month > 12 || !isRealDay(year, month, day)) return err('malformed');
+  if (year < 1 || !isCalendarDay(year, month, day)) return err('malformed');
   if (hourText === undefined) {
     const local = parseHl7Timestamp(`${yearText}${monthText ?? ''}${dayText ?? ''}`, UK_ZONE);
     if (!local.ok) return err('malformed');
@@ -43,16 +44,14 @@ export function parseFhirDateTime(value: string): Result<FhirDateTime, FhirDateT
   const hour = Number(hourText);
   const minute = Number(minuteText);
   // FHIR's pattern allows :60, but a Date cannot hold a leap second and reading it as the next
-  // minute would change the value quietly: refused like every channel does (core/valueDomain.ts).
+  // minute would change the value quietly: calendarInstant refuses it, as every channel does.
   const second = Number(secondText);
-  if (hour > 23 || minute > 59 || second > 59) return err('malformed');
   const offsetMinutes = zoneOffsetMinutes(zone);
   if (offsetMinutes === undefined) return err('malformed');
   // Beyond milliseconds a Date cannot hold the value; extra digits are cut, never rounded up.
   const millisecond = Number((fraction ?? '').padEnd(3, '0').slice(0, 3));
-  const instant = new Date(0);
-  instant.setUTCFullYear(year, month - 1, day);
-  instant.setUTCHours(hour, minute - offsetMinutes, second, millisecond);
+  const instant = calendarInstant({ year, month, day, hour, minute, second, millisecond }, offsetMinutes);
+  if (instant === undefined) return err('malformed');
   return ok({ instant, precision: 'time' });
 }
 
@@ -102,10 +101,4 @@ function zoneOffsetMinutes(zone: string): number | undefined {
   const minutes = Number(zone.slice(4, 6));
   if (minutes > 59 || hours > 14 || (hours === 14 && minutes > 0)) return undefined;
   return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
-}
-
-function isRealDay(year: number, month: number, day: number): boolean {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  return day >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

@@ -5,6 +5,7 @@
  * content still sends the same content. Pure.
  */
 import { createHash } from 'node:crypto';
+import { calendarInstant } from '../../core/calendarInstant.js';
 import type { MessageSource } from '../eventDraft.js';
 import type { Hl7Message } from '../hl7v2/hl7Message.js';
 import { quoteInReason, type Rejection } from '../rejection.js';
@@ -90,6 +91,8 @@ export function canonicalInstantText(text: string): string {
   const match = INSTANT.exec(text);
   if (match === null) return text;
   const [, y, mo, d, h, mi, s, fraction = '', zone = 'Z'] = match;
+  const offsetMinutes =
+    zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
     number,
     number,
@@ -98,22 +101,10 @@ export function canonicalInstantText(text: string): string {
     number,
     number,
   ];
-  const offsetMinutes =
-    zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
-  const at = new Date(0);
-  at.setUTCFullYear(year, month - 1, day);
-  at.setUTCHours(hour, minute, second, 0);
+  const at = calendarInstant({ year, month, day, hour, minute, second }, offsetMinutes);
   // A date that does not exist (31 February, hour 24, second 60) is not an instant: left as written.
-  if (
-    at.getUTCFullYear() !== year ||
-    at.getUTCMonth() !== month - 1 ||
-    at.getUTCDate() !== day ||
-    at.getUTCHours() !== hour ||
-    at.getUTCMinutes() !== minute ||
-    at.getUTCSeconds() !== second
-  )
-    return text;
-  const utc = new Date(at.getTime() - offsetMinutes * 60_000).toISOString().replace(/\.000Z$/, '');
+  if (at === undefined) return text;
+  const utc = at.toISOString().replace(/\.000Z$/, '');
   const digits = fraction.replace(/0+$/, '');
   return `${utc}${digits === '' ? '' : `.${digits}`}Z`;
 }
