@@ -5,18 +5,9 @@
  */
 import pg from 'pg';
 import { describe, expect } from 'vitest';
-import { msaOf, openMllp } from '../support/mllpClient.js';
+import { msaOf, sendOverMllp } from '../support/mllpClient.js';
 import { sampleBytes } from '../support/samples.js';
-import { readCanonicalEvents, type ServiceUnderTest, serviceTest as test } from '../support/serviceUnderTest.js';
-
-async function sendHl7(service: ServiceUnderTest, bytes: Uint8Array): Promise<string> {
-  const client = await openMllp(service.mllpPort);
-  try {
-    return await client.send(bytes);
-  } finally {
-    client.close();
-  }
-}
+import { readCanonicalEvents, serviceTest as test } from '../support/serviceUnderTest.js';
 
 describe('answers tell the truth about the log', () => {
   test('a ledger write that fails after the ack is not answered AR, and the resend leaves exactly one record on the log', async ({
@@ -42,16 +33,16 @@ describe('answers tell the truth about the log', () => {
           FOR EACH ROW EXECUTE FUNCTION refuse_ledger_write();`);
 
       const order = sampleBytes('hl7v2/orm_o01_new_order.hl7');
-      const first = await sendHl7(service, order);
+      const first = await sendOverMllp(service.mllpPort, order);
       expect(msaOf(first).code).toBe('AA');
       expect(await readCanonicalEvents(service)).toHaveLength(1);
 
       // The sender resends (its AA was lost, say) while the write is still being retried, and again after.
-      expect(msaOf(await sendHl7(service, order)).code).toBe('AA');
+      expect(msaOf(await sendOverMllp(service.mllpPort, order)).code).toBe('AA');
       await service.ingest.idle();
       const stored = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_published_events');
       expect(stored.rows[0]?.n).toBe(1);
-      const again = await sendHl7(service, order);
+      const again = await sendOverMllp(service.mllpPort, order);
       expect(msaOf(again).code).toBe('AA');
       expect(again).toContain('duplicate of an accepted message');
 

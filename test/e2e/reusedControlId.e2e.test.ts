@@ -7,25 +7,12 @@
  */
 import { describe, expect } from 'vitest';
 import { apiClient } from '../support/apiClient.js';
-import { withField } from '../support/hl7Lines.js';
-import { errOf, msaOf, openMllp } from '../support/mllpClient.js';
+import { hl7Bytes, sampleLines, withField } from '../support/hl7Lines.js';
+import { errOf, msaOf, sendOverMllp } from '../support/mllpClient.js';
 import { sampleBytes } from '../support/samples.js';
 import { readCanonicalEvents, type ServiceUnderTest, serviceTest as test } from '../support/serviceUnderTest.js';
 
-const orderLines = Buffer.from(sampleBytes('hl7v2/orm_o01_new_order.hl7'))
-  .toString('utf8')
-  .split('\r')
-  .filter((line) => line !== '');
-const hl7 = (lines: readonly string[]) => Buffer.from(lines.map((l) => `${l}\r`).join(''), 'utf8');
-
-async function sendHl7(service: ServiceUnderTest, bytes: Uint8Array): Promise<string> {
-  const client = await openMllp(service.mllpPort);
-  try {
-    return await client.send(bytes);
-  } finally {
-    client.close();
-  }
-}
+const orderLines = sampleLines('hl7v2/orm_o01_new_order.hl7');
 
 type Held = { id: number; reasonCode: string; status: string; reason: string; location: string | null };
 
@@ -50,13 +37,13 @@ describe('a reused source identity', () => {
   test('HL7: the same MSH-10 with another drug is AE 205, nothing new on the log, kept and re-drivable; a resend with a new MSH-7 is still the duplicate AA', async ({
     service,
   }) => {
-    expect(msaOf(await sendHl7(service, hl7(orderLines))).code).toBe('AA');
-    const resend = await sendHl7(service, hl7(withField(orderLines, 'MSH-7', '20260302091544')));
+    expect(msaOf(await sendOverMllp(service.mllpPort, hl7Bytes(orderLines))).code).toBe('AA');
+    const resend = await sendOverMllp(service.mllpPort, hl7Bytes(withField(orderLines, 'MSH-7', '20260302091544')));
     expect(msaOf(resend).code).toBe('AA');
     expect(resend).toContain('duplicate of an accepted message');
 
     const anotherDrug = withField(orderLines, 'RXO-1', '322236009^Paracetamol 500mg tablets^DMD');
-    const ack = await sendHl7(service, hl7(withField(anotherDrug, 'MSH-7', '20260302091702')));
+    const ack = await sendOverMllp(service.mllpPort, hl7Bytes(withField(anotherDrug, 'MSH-7', '20260302091702')));
     expect(msaOf(ack)).toEqual({ code: 'AE', controlId: 'EPR000801' });
     // A 2.4 sender reads ERR-1: segment^occurrence^field^code&text&table.
     expect(errOf(ack)).toBe('ERR|MSH^1^10^205&Duplicate key identifier&HL70357');

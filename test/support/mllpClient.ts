@@ -38,6 +38,16 @@ export async function openMllp(port: number, host = '127.0.0.1'): Promise<MllpCl
   };
 }
 
+/** One message on its own connection: opens, sends, waits for the ACK, closes. */
+export async function sendOverMllp(port: number, message: Uint8Array): Promise<string> {
+  const client = await openMllp(port);
+  try {
+    return await client.send(message);
+  } finally {
+    client.close();
+  }
+}
+
 /** MSA-1 and MSA-2 of an ACK. */
 export function msaOf(ack: string): { code: string; controlId: string } {
   const msa = ack.split('\r').find((s) => s.startsWith('MSA'));
