@@ -43,6 +43,7 @@ import {
   pageQuery,
   timelinePage,
 } from './auditSchemas.js';
+import { refuseUnlessMayRead } from './authPlugin.js';
 import { patientParam, replyUnknownPatient } from './patientParam.js';
 import { replyBadRequest, replyNotFound } from './problemDetails.js';
 import { nhsParam } from './viewSchemas.js';
@@ -104,6 +105,12 @@ export const auditRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (a
           detail: 'the audit index holds no record of this event id',
         });
       }
+      const refused = refuseUnlessMayRead(
+        request,
+        reply,
+        records.map((r) => r.nhsNumber),
+      );
+      if (refused !== undefined) return refused;
       const receipts = await readReceipts(pool, [
         ...new Set(records.flatMap((r) => (r.source.receiptId === null ? [] : [r.source.receiptId]))),
       ]);

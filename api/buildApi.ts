@@ -17,6 +17,7 @@ import { jsonRoutes } from '../producers/json/jsonRoutes.js';
 import type { LogSource } from '../replay/readWindow.js';
 import { adminRoutes } from './adminRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
+import { type AuthOptions, registerAuth } from './authPlugin.js';
 import { CORRELATION_HEADER, readCorrelationIdHeader } from './correlationIdHeader.js';
 import { type HealthChecks, type HealthDetails, healthRoutes } from './healthRoutes.js';
 import { registerProblemHandler, replyBadRequest } from './problemDetails.js';
@@ -29,6 +30,8 @@ export type ApiDeps = {
   readonly pool: Pool;
   readonly ingest: IngestService;
   readonly checks: HealthChecks;
+  /** Who may call what: the token verifier (and the development issuer's documents). */
+  readonly auth: AuthOptions;
   readonly details?: HealthDetails;
   readonly clock: () => Date;
   /** The canonical log, for window replays (GET /replay/events); the route is served only with it. */
@@ -89,6 +92,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, String(request.id));
   });
+  registerAuth(app, deps.auth);
   registerProblemHandler(app);
   await app.register(swagger, {
     openapi: {

@@ -1,9 +1,12 @@
 /**
  * `GET /health`: 200 when the broker, the registry, the database and the listeners are up, with
  * status `up`, or `degraded` while any dead letter is unresolved (a dead letter needs a person,
- * not a restart; `deadLetters` counts them per view or index); 503 naming what is down. I/O.
+ * not a restart; `deadLetters` counts them per view or index); 503 naming what is down. Anyone
+ * gets the status word; the checks, lag and counts go to an operator's token. I/O.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { healthDetailRule } from '../auth/accessPolicy.js';
+import { authorizeRequest } from '../auth/authorizeRequest.js';
 
 const healthBody = {
   type: 'object',
@@ -46,7 +49,7 @@ export const healthRoutes: FastifyPluginAsync<{
         },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const results = await Promise.all(
         Object.entries(checks).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
       );
@@ -55,8 +58,13 @@ export const healthRoutes: FastifyPluginAsync<{
       // Unreadable counts go with a database that is down, which its own check reports.
       const dead = deadLetters === undefined ? {} : await deadLetters().catch(() => ({}));
       const unresolved = Object.keys(dead).length > 0;
+      const status = up && !unresolved ? 'up' : 'degraded';
+      const principal = request.principal;
+      const detailed =
+        principal !== undefined && authorizeRequest(healthDetailRule, principal, { params: {}, query: {} }).allowed;
+      if (!detailed) return reply.status(up ? 200 : 503).send({ status });
       return reply.status(up ? 200 : 503).send({
-        status: up && !unresolved ? 'up' : 'degraded',
+        status,
         ...(unresolved ? { deadLetters: dead } : {}),
         checks: Object.fromEntries(results.map(([n, ok]) => [n, ok ? 'up' : 'down'])),
         ...extra,

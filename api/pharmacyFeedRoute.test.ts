@@ -10,6 +10,7 @@ import type { Pool } from '../platform/postgres.js';
 import type { IngestService } from '../producers/ingest/ingestService.js';
 import { encodeCursor } from '../projections/pharmacy-view/feedCursor.js';
 import type { LogSource } from '../replay/readWindow.js';
+import { type TestAuth, testAuth } from '../test/support/testAuth.js';
 import { buildApi } from './buildApi.js';
 
 const unreachable = (what: string) => () => {
@@ -18,6 +19,7 @@ const unreachable = (what: string) => () => {
 
 const queries: unknown[][] = [];
 let app: FastifyInstance;
+let access: TestAuth;
 
 beforeAll(async () => {
   const pool = {
@@ -27,7 +29,9 @@ beforeAll(async () => {
     },
     connect: unreachable('a transaction'),
   } as unknown as Pool;
+  access = await testAuth();
   app = await buildApi({
+    auth: access.auth,
     logger: createLogger('silent'),
     pool,
     ingest: { ingest: unreachable('the pipeline'), redrive: unreachable('the pipeline') } as unknown as IngestService,
@@ -49,7 +53,11 @@ describe('the pharmacy feed cursor', () => {
     { name: 'not base64url JSON', since: 'bm90IGpzb24' },
   ])('$name is a 400 with the reason, and nothing is read', async ({ since }) => {
     const before = queries.length;
-    const response = await app.inject({ method: 'GET', url: `/pharmacy/orders?status=active&since=${since}` });
+    const response = await app.inject({
+      method: 'GET',
+      url: `/pharmacy/orders?status=active&since=${since}`,
+      headers: await access.headersFor('GET', '/pharmacy/orders'),
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({
       code: 'CEL_ERR_BAD_CURSOR',
@@ -66,7 +74,11 @@ describe('the pharmacy feed cursor', () => {
     },
     { name: 'version 1', since: cursorOf({ '1': '7' }) },
   ])('a cursor of $name is read, and a version 2 cursor comes back', async ({ since }) => {
-    const response = await app.inject({ method: 'GET', url: `/pharmacy/orders?since=${since}&limit=10` });
+    const response = await app.inject({
+      method: 'GET',
+      url: `/pharmacy/orders?since=${since}&limit=10`,
+      headers: await access.headersFor('GET', '/pharmacy/orders'),
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json<{ orders: unknown[]; cursor: string }>();
     expect(body.orders).toEqual([]);

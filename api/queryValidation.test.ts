@@ -9,6 +9,7 @@ import { createLogger } from '../platform/logger.js';
 import type { Pool } from '../platform/postgres.js';
 import type { IngestService } from '../producers/ingest/ingestService.js';
 import type { LogSource } from '../replay/readWindow.js';
+import { type TestAuth, testAuth } from '../test/support/testAuth.js';
 import { buildApi } from './buildApi.js';
 
 const unreachable = (what: string) => () => {
@@ -16,9 +17,12 @@ const unreachable = (what: string) => () => {
 };
 
 let app: FastifyInstance;
+let access: TestAuth;
 
 beforeAll(async () => {
+  access = await testAuth();
   app = await buildApi({
+    auth: access.auth,
     logger: createLogger('silent'),
     pool: { query: unreachable('the database'), connect: unreachable('the database') } as unknown as Pool,
     ingest: {
@@ -37,7 +41,11 @@ const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString
 type Problem = { code: string; location?: string; detail: string; correlationId: string };
 
 async function refused(method: 'GET' | 'POST', url: string, headers: Record<string, string> = {}) {
-  const response = await app.inject({ method, url, headers });
+  const response = await app.inject({
+    method,
+    url,
+    headers: { ...(await access.headersFor(method, url)), ...headers },
+  });
   return { status: response.statusCode, type: response.headers['content-type'], body: response.json<Problem>() };
 }
 

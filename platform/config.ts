@@ -4,6 +4,7 @@
  * reader of `process.env` in the code base.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { type AuthConfig, parseAuthConfig } from '../auth/authConfig.js';
 import { err, ok, type Result } from '../core/result.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -51,6 +52,8 @@ export type Config = {
     /** MLLP_MAX_CONNECTIONS_PER_PEER: connections open at once from one remote address; more are closed as they arrive. */
     readonly mllpMaxConnectionsPerPeer: number;
   };
+  /** AUTH_*: the OIDC provider whose bearer tokens the API trusts, or the development issuer. */
+  readonly auth: AuthConfig;
   /** LOG_LEVEL */
   readonly logLevel: LogLevel;
   /** The view consumers of `npm run views` (and the fetch size of a rebuild). */
@@ -132,6 +135,27 @@ export const configVariables = [
     default: '50',
     doc: 'MLLP connections open at once from one remote address (at most MLLP_MAX_CONNECTIONS); one more from that address is closed as it arrives, other senders are unaffected',
   },
+  {
+    name: 'AUTH_ISSUER',
+    default: '(development issuer)',
+    doc: 'The OIDC provider whose bearer tokens the API trusts (its `iss`: Keycloak realm URL, Entra ID, NHS CIS2); with AUTH_JWKS_URL and AUTH_AUDIENCE. Unset: the development issuer, whose key is under LOCAL_STACK_DIR (`npm run -s token`)',
+  },
+  {
+    name: 'AUTH_JWKS_URL',
+    default: '(development issuer)',
+    doc: "The provider's signing keys (JWKS), https:// (http only on loopback); cached, fetched again for an unknown `kid`",
+  },
+  {
+    name: 'AUTH_AUDIENCE',
+    default: 'clinical-event-log',
+    doc: 'The `aud` tokens for this service carry; required with AUTH_ISSUER',
+  },
+  {
+    name: 'AUTH_ALGORITHMS',
+    default: '(RS*, PS*, ES*, EdDSA)',
+    doc: 'Comma-separated signature algorithms accepted; only asymmetric ones (HS* and none are refused at start)',
+  },
+  { name: 'AUTH_CLOCK_SKEW_SECONDS', default: '30', doc: 'Clock skew allowed on `exp` and `nbf` (0–300)' },
   { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
   {
     name: 'LTC_CODES_FILE',
@@ -262,6 +286,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
     problem('CEL_FAILPOINT', `"${failpointRaw}": expected mid-batch:<n> or after-commit:<n>, n a batch number from 1`);
   }
   const localStackDirRaw = value('LOCAL_STACK_DIR') ?? '.local-stack';
+  const auth = parseAuthConfig(value, problem);
   const logLevelRaw = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = logLevels.find((level) => level === logLevelRaw);
   if (logLevel === undefined) problem('LOG_LEVEL', `"${logLevelRaw}": expected one of ${logLevels.join(', ')}`);
@@ -294,6 +319,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
         mllpMaxConnections: mllpMaxConnections ?? 500,
         mllpMaxConnectionsPerPeer: mllpMaxConnectionsPerPeer ?? 50,
       }),
+      auth,
       logLevel: logLevel ?? 'info',
       views: Object.freeze({
         selected: selectedViews === undefined ? 'all' : Object.freeze(selectedViews),

@@ -4,6 +4,7 @@
  * handle whose close() drains in-flight messages before disconnecting. I/O.
  */
 import type { AddressInfo } from 'node:net';
+import { authFromConfig } from '../api/authPlugin.js';
 import { buildApi } from '../api/buildApi.js';
 import { runnableAuditIndexes } from '../consumers/auditIndexes.js';
 import { type RunningViews, startViews } from '../consumers/runViews.js';
@@ -121,6 +122,7 @@ export async function runService(
 
   const api = await buildApi({
     logger,
+    auth: await authFromConfig(config.auth, config.localStack.dir),
     pool,
     ingest,
     clock,

@@ -19,8 +19,14 @@ const EVENT_ID_SYSTEM = 'https://clinical-event-log.example/fhir/event-id';
 const PROBLEM_CODE_SYSTEM = 'https://clinical-event-log.example/problems';
 
 /** FHIR issue types for the statuses a problem can have (R4 IssueType). */
-const issueTypeOf = (status: number) =>
-  status === 503 ? 'transient' : status === 404 ? 'not-found' : status >= 500 ? 'exception' : 'invalid';
+const issueTypes: Readonly<Record<number, string>> = {
+  401: 'login',
+  403: 'forbidden',
+  404: 'not-found',
+  429: 'throttled',
+  503: 'transient',
+};
+const issueTypeOf = (status: number) => issueTypes[status] ?? (status >= 500 ? 'exception' : 'invalid');
 
 /** A problem as the FHIR API answers it: an OperationOutcome carrying the code, location and correlation id. */
 export const operationOutcomeOf: ProblemRenderer = (problem) => ({

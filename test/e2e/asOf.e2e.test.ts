@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { SAMPLES_DIR } from '../support/samples.js';
 import { deliverSample, serviceTest as test } from '../support/serviceUnderTest.js';
+import { fetchWithRole } from '../support/tokens.js';
 
 const timeline = readFileSync(join(SAMPLES_DIR, 'timeline', 'timeline.jsonl'), 'utf8')
   .split('\n')
@@ -16,7 +17,7 @@ const timeline = readFileSync(join(SAMPLES_DIR, 'timeline', 'timeline.jsonl'), '
 
 type Body = Record<string, unknown> & { activeProblems?: { diagnosisId: string }[] };
 const get = async (url: string): Promise<{ status: number; body: Body }> => {
-  const response = await fetch(url);
+  const response = await fetchWithRole(url);
   return { status: response.status, body: (await response.json()) as Body };
 };
 const withoutAsOf = ({ asOf: _asOf, ...rest }: Body) => rest;

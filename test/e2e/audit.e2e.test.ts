@@ -26,6 +26,7 @@ import {
   serviceTest as test,
 } from '../support/serviceUnderTest.js';
 import { timelineLines } from '../support/timelineEvents.js';
+import { fetchWithRole } from '../support/tokens.js';
 import { caughtUp, openViewLog, produce, startViewWorker, stopChild } from '../support/viewLog.js';
 import { workload } from '../support/viewWorkload.js';
 
@@ -45,7 +46,7 @@ type Row = {
 type Page = { events: Row[]; cursor: string | null };
 
 async function get<T = Record<string, unknown>>(service: ServiceUnderTest, path: string) {
-  const response = await fetch(`${service.httpUrl}${path}`);
+  const response = await fetchWithRole(`${service.httpUrl}${path}`);
   return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as T };
 }
 
@@ -218,7 +219,7 @@ describe('the audit index', () => {
           verificationStatus: 'confirmed',
         },
       };
-      const response = await fetch(`${service.httpUrl}/events`, {
+      const response = await fetchWithRole(`${service.httpUrl}/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': body.idempotencyKey },
         body: JSON.stringify(body),
@@ -388,7 +389,7 @@ describe('the audit index', () => {
       expect((await runAuditTool(databaseUrl, ['anchor', '--out', file])).code).toBe(1);
 
       const verifyAnchor = (body: unknown) =>
-        fetch(`${service.httpUrl}/audit/anchor/verify`, {
+        fetchWithRole(`${service.httpUrl}/audit/anchor/verify`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),

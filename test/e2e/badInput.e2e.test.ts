@@ -25,6 +25,7 @@ import {
   serviceTestWith,
   serviceTest as test,
 } from '../support/serviceUnderTest.js';
+import { fetchWithRole } from '../support/tokens.js';
 
 const ORDER = Buffer.from(sampleBytes('hl7v2/orm_o01_new_order.hl7')).toString('latin1');
 
@@ -301,7 +302,7 @@ const sampleText = (file: string): string => Buffer.from(sampleBytes(file)).toSt
 const operationOutcome = (code: string) => ({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code }] });
 
 async function post(service: ServiceUnderTest, path: string, contentType: string, body: string) {
-  const response = await fetch(`${service.httpUrl}${path}`, {
+  const response = await fetchWithRole(`${service.httpUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': contentType },
     body,
@@ -442,7 +443,9 @@ describe('nothing lost', () => {
     expect((await post(service, '/fhir/Patient', FHIR_JSON, '{}')).status).toBe(404);
     expect((await post(service, '/events', 'text/plain', 'hello')).status).toBe(415);
 
-    const listed = (await (await fetch(`${service.httpUrl}/admin/rejected`)).json()) as { rejected: HeldView[] };
+    const listed = (await (await fetchWithRole(`${service.httpUrl}/admin/rejected`)).json()) as {
+      rejected: HeldView[];
+    };
     expect(listed.rejected.map(({ endpoint, reasonCode, bytes }) => ({ endpoint, reasonCode, bytes }))).toEqual([
       { endpoint: 'mllp', reasonCode: 'unparseable', bytes: frames[0]?.length },
       { endpoint: 'mllp', reasonCode: 'segment-missing', bytes: frames[1]?.length },
@@ -463,7 +466,7 @@ describe('nothing lost', () => {
     expect(await rawReceiptCount(service)).toBe(frames.length + requests.length);
 
     const [first] = listed.rejected;
-    const redrive = await fetch(`${service.httpUrl}/admin/rejected/${first?.id}/redrive`, { method: 'POST' });
+    const redrive = await fetchWithRole(`${service.httpUrl}/admin/rejected/${first?.id}/redrive`, { method: 'POST' });
     expect({ status: redrive.status, body: await redrive.json() }).toEqual({
       status: 200,
       body: { outcome: 'rejected', correlationId: first?.correlationId },

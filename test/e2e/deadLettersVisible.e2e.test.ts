@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { describe, expect } from 'vitest';
-import { type ApiClient, apiClient } from '../support/apiClient.js';
+import type { ApiClient } from '../support/apiClient.js';
 import { serviceTest as test } from '../support/serviceUnderTest.js';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
@@ -56,7 +56,7 @@ describe('dead letters are never hidden', () => {
     service,
     databaseUrl,
   }) => {
-    const api = apiClient(service.httpUrl);
+    const api = service.api;
     const db = new pg.Client({ connectionString: databaseUrl.toString() });
     await db.connect();
     try {

@@ -22,6 +22,7 @@ import {
   type ServiceUnderTest,
   serviceTest as test,
 } from '../support/serviceUnderTest.js';
+import { fetchWithRole } from '../support/tokens.js';
 
 const run = promisify(execFile);
 const repoRoot = new URL('../../', import.meta.url).pathname;
@@ -168,11 +169,11 @@ describe('replay a window', () => {
       // The API streams the same bytes as the CLI's JSON lines.
       const query = (from: Date, to: Date, extra = '') =>
         `${service.httpUrl}/replay/events?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}${extra}`;
-      const response = await fetch(query(start, end));
+      const response = await fetchWithRole(query(start, end));
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
       expect(Buffer.from(await response.arrayBuffer()).equals(whole)).toBe(true);
-      const kindsResponse = await fetch(query(start, end, `&kinds=${kinds}`));
+      const kindsResponse = await fetchWithRole(query(start, end, `&kinds=${kinds}`));
       expect(Buffer.from(await kindsResponse.arrayBuffer()).equals(await readFile(out('kinds.jsonl')))).toBe(true);
 
       // CSV: a header and one record per event, each with the fixed columns and the event as JSON.
@@ -222,7 +223,7 @@ describe('replay a window', () => {
     expect(noSubcommand.stderr).toContain('usage: npm run replay -- <subcommand>');
 
     const problemOf = async (query: string) => {
-      const response = await fetch(`${service.httpUrl}/replay/events?${query}`);
+      const response = await fetchWithRole(`${service.httpUrl}/replay/events?${query}`);
       return {
         status: response.status,
         body: (await response.json()) as { code: string; location?: string; detail: string },
@@ -245,7 +246,7 @@ describe('replay a window', () => {
       body: { code: 'CEL_ERR_BAD_INSTANT', location: '/from' },
     });
     expect(await problemOf('to=2026-03-02')).toMatchObject({ status: 400, body: { code: 'CEL_ERR_BAD_REQUEST' } });
-    const openapi = (await (await fetch(`${service.httpUrl}/openapi.json`)).json()) as { paths: object };
+    const openapi = (await (await fetchWithRole(`${service.httpUrl}/openapi.json`)).json()) as { paths: object };
     expect(Object.keys(openapi.paths)).toContain('/replay/events');
   });
 });

@@ -12,6 +12,7 @@ import { topicNames } from '../../schemas/topics.js';
 import { toNeutral } from '../support/neutralEvent.js';
 import { expectedOutcomes, sampleBytes } from '../support/samples.js';
 import { deliverSample, readCanonicalEvents, serviceTest as test } from '../support/serviceUnderTest.js';
+import { fetchWithRole } from '../support/tokens.js';
 
 const run = promisify(execFile);
 const repoRoot = new URL('../../', import.meta.url).pathname;
@@ -32,12 +33,14 @@ async function cli(script: string, args: readonly string[], env: Record<string, 
 type HeldView = { id: number; reasonCode: string; status: string; channel: string };
 
 const parkedList = async (service: { readonly httpUrl: string }) =>
-  ((await (await fetch(`${service.httpUrl}/admin/parked`)).json()) as { parked: HeldView[] }).parked;
+  ((await (await fetchWithRole(`${service.httpUrl}/admin/parked`)).json()) as { parked: HeldView[] }).parked;
 
 describe('held inputs', () => {
   test('a rejected message is kept with its reason, listed, and re-drivable', async ({ service }) => {
     expect((await deliverSample(service, 'hl7v2/bad_invalid_nhs_check_digit.hl7')).ack).toBe('AE');
-    const listed = (await (await fetch(`${service.httpUrl}/admin/rejected`)).json()) as { rejected: HeldView[] };
+    const listed = (await (await fetchWithRole(`${service.httpUrl}/admin/rejected`)).json()) as {
+      rejected: HeldView[];
+    };
     expect(listed.rejected).toEqual([
       expect.objectContaining({ reasonCode: 'invalid-nhs-number', status: 'rejected', channel: 'HL7V2' }),
     ]);
@@ -50,7 +53,7 @@ describe('held inputs', () => {
     const redrive = await cli('tools/inputsCli.ts', ['redrive', 'rejected', String(held.id), '--url', service.httpUrl]);
     expect(redrive.code).toBe(1); // still wrong: the fix has to come from the sender
     expect(redrive.stdout).toContain(`rejected input ${held.id}: rejected`);
-    const after = (await (await fetch(`${service.httpUrl}/admin/rejected?all=true`)).json()) as {
+    const after = (await (await fetchWithRole(`${service.httpUrl}/admin/rejected?all=true`)).json()) as {
       rejected: HeldView[];
     };
     expect(after.rejected.map((r) => r.status)).toEqual(['rejected']); // refused again: still needs a fix
@@ -71,7 +74,7 @@ describe('held inputs', () => {
         { resource: { ...withoutCode, id: 'no-code' }, request: { method: 'POST', url: 'Condition' } },
       ],
     };
-    const response = await fetch(`${service.httpUrl}/fhir`, {
+    const response = await fetchWithRole(`${service.httpUrl}/fhir`, {
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json' },
       body: JSON.stringify(batch),
@@ -81,7 +84,7 @@ describe('held inputs', () => {
     expect(answer.entry.map((e) => e.response.status.slice(0, 3))).toEqual(['201', '422']);
     expect((await readCanonicalEvents(service)).map((e) => e.type)).toEqual(['DiagnosisRecorded']);
 
-    const listed = (await (await fetch(`${service.httpUrl}/admin/rejected`)).json()) as {
+    const listed = (await (await fetchWithRole(`${service.httpUrl}/admin/rejected`)).json()) as {
       rejected: (HeldView & { reason: string; location: string })[];
     };
     expect(listed.rejected).toEqual([
@@ -102,13 +105,15 @@ describe('held inputs', () => {
 
   test('an MRN-only message is parked, listed, and released when its NHS number is learned', async ({ service }) => {
     expect((await deliverSample(service, 'hl7v2/adt_a08_mrn_only_parked.hl7')).ack).toBe('AA');
-    const parked = (await (await fetch(`${service.httpUrl}/admin/parked`)).json()) as { parked: HeldView[] };
+    const parked = (await (await fetchWithRole(`${service.httpUrl}/admin/parked`)).json()) as { parked: HeldView[] };
     expect(parked.parked).toEqual([expect.objectContaining({ reasonCode: 'patient-unresolved', status: 'parked' })]);
     expect(await readCanonicalEvents(service)).toEqual([]);
 
     expect((await deliverSample(service, 'hl7v2/adt_a03_utf8.hl7')).ack).toBe('AA'); // carries NHS number + MRN
     await service.ingest.idle();
-    const stillParked = (await (await fetch(`${service.httpUrl}/admin/parked`)).json()) as { parked: HeldView[] };
+    const stillParked = (await (await fetchWithRole(`${service.httpUrl}/admin/parked`)).json()) as {
+      parked: HeldView[];
+    };
     expect(stillParked.parked).toEqual([]);
 
     const released = expectedOutcomes('hl7v2').find(

@@ -14,7 +14,6 @@
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { createPool } from '../../platform/postgres.js';
-import { apiClient } from '../support/apiClient.js';
 import {
   arbHostileInput,
   createNhsNumbers,
@@ -52,7 +51,7 @@ async function deliver(service: ServiceUnderTest, delivery: Delivery): Promise<A
         client.close();
       }
     }
-    const api = apiClient(service.httpUrl);
+    const api = service.api;
     const response = await withinAnswerTime(
       api.request('POST', delivery.path, { raw: delivery.body, headers: delivery.headers }),
       delivery.label,
@@ -72,7 +71,7 @@ describe('hostile input on every channel', () => {
   test(
     'accepted means on the log, in every view and in the audit index; refused means nowhere; never a 5xx or a hang',
     async ({ service, databaseUrl }) => {
-      const api = apiClient(service.httpUrl);
+      const api = service.api;
       const tail = await tailCanonicalLog(service);
       const patients = createNhsNumbers();
       const found = new Map<string, { count: number; example: Violation }>();

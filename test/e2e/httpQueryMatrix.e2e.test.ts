@@ -7,7 +7,7 @@
  * never a 5xx. The table must cover every route: a new route without rows fails here.
  */
 import { describe, expect } from 'vitest';
-import { type ApiClient, type ApiRequest, apiClient } from '../support/apiClient.js';
+import type { ApiClient, ApiRequest } from '../support/apiClient.js';
 import { serviceTest as test } from '../support/serviceUnderTest.js';
 
 type Case = {
@@ -365,7 +365,7 @@ function namesParameter(body: Answer, names: string): boolean {
 
 describe('the HTTP query matrix', () => {
   test('every route and parameter at its edges answers a 4xx naming it, never a 5xx', async ({ service }) => {
-    const api = apiClient(service.httpUrl);
+    const api = service.api;
     const openapi = (await api.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
     const listed = Object.entries(openapi.paths).flatMap(([path, methods]) =>
       Object.keys(methods)
@@ -396,7 +396,7 @@ describe('the HTTP query matrix', () => {
   });
 
   test('ids and numbers at the valid edge are read, not refused: 404 or 200, never a 5xx', async ({ service }) => {
-    const api = apiClient(service.httpUrl);
+    const api = service.api;
     const edge = [
       { method: 'GET', url: `/admin/dead-letters/${Number.MAX_SAFE_INTEGER}`, status: 404 },
       { method: 'POST', url: `/admin/dead-letters/${Number.MAX_SAFE_INTEGER}/redrive`, status: 404 },

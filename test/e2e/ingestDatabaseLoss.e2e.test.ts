@@ -17,6 +17,7 @@ import {
   serviceTest as test,
 } from '../support/serviceUnderTest.js';
 import { timelineLines } from '../support/timelineEvents.js';
+import { fetchWithRole } from '../support/tokens.js';
 
 const expectedByInput = new Map(expectedOutcomes().map((e) => [e.input, e]));
 const sorted = (events: readonly NeutralEvent[]) => [...events].map((e) => JSON.stringify(e)).sort();
@@ -89,10 +90,14 @@ describe('the adapters when PostgreSQL drops their connections', () => {
       expect(sorted(once.map(toNeutral))).toEqual(sorted(expected));
 
       await expect
-        .poll(async () => ((await (await fetch(`${service.httpUrl}/health`)).json()) as { viewLag: object }).viewLag, {
-          timeout: 30_000,
-          interval: 250,
-        })
+        .poll(
+          async () =>
+            ((await (await fetchWithRole(`${service.httpUrl}/health`)).json()) as { viewLag: object }).viewLag,
+          {
+            timeout: 30_000,
+            interval: 250,
+          },
+        )
         .toEqual({ 'gp-view': 0, 'pharmacy-view': 0, 'care-plan-view': 0, 'audit-index': 0, 'audit-receipts': 0 });
       const deadLetters = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM view_dead_letters');
       expect(deadLetters.rows[0]?.n).toBe(0);

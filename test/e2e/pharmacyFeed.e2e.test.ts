@@ -6,7 +6,7 @@
  * and the GP view and the pharmacy view agree on which orders are active.
  */
 import { describe, expect } from 'vitest';
-import { type ApiClient, apiClient } from '../support/apiClient.js';
+import type { ApiClient } from '../support/apiClient.js';
 import { sampleLines, withField } from '../support/hl7Lines.js';
 import { msaOf, openMllp } from '../support/mllpClient.js';
 import { serviceTest as test } from '../support/serviceUnderTest.js';
@@ -96,7 +96,7 @@ async function readFeed(api: ApiClient, limit: number, status?: string, from?: s
 
 describe('the pharmacy feed under concurrent senders', () => {
   test('lists exactly the active orders at every page size, and the views agree', async ({ service }) => {
-    const api = apiClient(service.httpUrl);
+    const api = service.api;
     const patients = Array.from({ length: PATIENTS }, (_, i) => plan(i));
     const expectedActive = patients.flatMap((p) => p.active.map((orderId) => `${p.nhsNumber}/${orderId}`)).sort();
     const orderCount = patients.reduce((n, p) => n + p.active.length, 0);

@@ -6,7 +6,6 @@
  * gateway's re-serialisation of the same JSON are still answered as duplicates.
  */
 import { describe, expect } from 'vitest';
-import { apiClient } from '../support/apiClient.js';
 import { hl7Bytes, sampleLines, withField } from '../support/hl7Lines.js';
 import { errOf, msaOf, sendOverMllp } from '../support/mllpClient.js';
 import { sampleBytes } from '../support/samples.js';
@@ -18,7 +17,7 @@ type Held = { id: number; reasonCode: string; status: string; reason: string; lo
 
 /** The rejected inputs listed by the admin API, and a re-drive of the one refused for a reused identifier. */
 async function expectKeptAndRedrivable(service: ServiceUnderTest, location: string): Promise<void> {
-  const api = apiClient(service.httpUrl);
+  const api = service.api;
   const listed = (await api.get('/admin/rejected')).body as { rejected: Held[] };
   expect(listed.rejected).toEqual([
     expect.objectContaining({ reasonCode: 'reused-identifier', status: 'rejected', location }),
@@ -58,7 +57,7 @@ describe('a reused source identity', () => {
   test('FHIR: the same resource version with another dose is 409, nothing new, kept and re-drivable; a re-serialised resend is the duplicate 200', async ({
     service,
   }) => {
-    const api = apiClient(service.httpUrl);
+    const api = service.api;
     const text = Buffer.from(sampleBytes('fhir/medicationrequest_active.json')).toString('utf8');
     const post = (body: string) =>
       api.request('POST', '/fhir/MedicationRequest', {
@@ -98,7 +97,7 @@ describe('a reused source identity', () => {
   test('JSON: the same Idempotency-Key with another body is 422, nothing new, kept and re-drivable; a re-serialised resend is the duplicate 200', async ({
     service,
   }) => {
-    const api = apiClient(service.httpUrl);
+    const api = service.api;
     const text = Buffer.from(sampleBytes('json/medication_event.json')).toString('utf8');
     const body = JSON.parse(text) as { idempotencyKey: string; data: Record<string, unknown> };
     const post = (raw: string) =>

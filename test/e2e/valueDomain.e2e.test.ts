@@ -5,7 +5,6 @@
  * rejected input, and never reaches the canonical topic.
  */
 import { describe, expect } from 'vitest';
-import { apiClient } from '../support/apiClient.js';
 import { hl7Bytes, sampleLines, withField } from '../support/hl7Lines.js';
 import { errOf, msaOf, openMllp } from '../support/mllpClient.js';
 import { sampleBytes } from '../support/samples.js';
@@ -137,7 +136,7 @@ async function publishedMessageIds(service: ServiceUnderTest): Promise<readonly 
 
 /** The rejected inputs the service holds for re-drive, by reason. */
 async function heldReasons(service: ServiceUnderTest): Promise<readonly string[]> {
-  const listed = await apiClient(service.httpUrl).get('/admin/rejected');
+  const listed = await service.api.get('/admin/rejected');
   return ((listed.body as { rejected: { reasonCode: string }[] }).rejected ?? []).map((held) => held.reasonCode);
 }
 
@@ -159,7 +158,7 @@ describe('values outside the value domain are refused at the edge, and nothing o
   });
 
   test('FHIR: 400 OperationOutcome with the element expression', async ({ service }) => {
-    const api = apiClient(service.httpUrl);
+    const api = service.api;
     const headers = { 'content-type': 'application/fhir+json' };
     for (const { name, body, expression } of fhirCases) {
       const response = await api.request('POST', '/fhir/Condition', { raw: body, headers });
@@ -179,7 +178,7 @@ describe('values outside the value domain are refused at the edge, and nothing o
   });
 
   test('JSON: 400 problem+json with the pointer', async ({ service }) => {
-    const api = apiClient(service.httpUrl);
+    const api = service.api;
     for (const { name, body, pointer } of jsonCases) {
       const key = (JSON.parse(body) as { idempotencyKey: string }).idempotencyKey;
       const response = await api.request('POST', '/events', {

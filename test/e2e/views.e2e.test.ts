@@ -16,6 +16,7 @@ import { runMigrations } from '../../platform/runMigrations.js';
 import { topicNames } from '../../schemas/topics.js';
 import { SAMPLES_DIR } from '../support/samples.js';
 import { deliverSample, startServiceUnderTest, serviceTest as test } from '../support/serviceUnderTest.js';
+import { fetchWithRole } from '../support/tokens.js';
 import { uniqueName } from '../support/uniqueName.js';
 
 type Row = Record<string, unknown>;
@@ -44,7 +45,7 @@ function asSet(rows: readonly Row[], like: readonly Row[]): string[] {
 const expectedSet = (rows: readonly Row[]) => asSet(rows, rows);
 
 async function get(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url);
+  const response = await fetchWithRole(url);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

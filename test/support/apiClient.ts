@@ -5,7 +5,13 @@
  * NDJSON as text) with the status and headers.
  */
 
-export type ApiCredentials = { readonly bearerToken?: string };
+/**
+ * A fixed token, or one chosen per request (e.g. the role the access policy names for the
+ * route, test/support/tokens.ts), or none.
+ */
+export type ApiCredentials =
+  | { readonly bearerToken?: string }
+  | { readonly tokenFor: (method: string, path: string) => Promise<string | undefined> };
 
 export type ApiResponse = {
   readonly status: number;
@@ -35,7 +41,8 @@ export type ApiClient = {
 export function apiClient(baseUrl: string, credentials: ApiCredentials = {}): ApiClient {
   async function request(method: string, path: string, req: ApiRequest = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = {};
-    if (credentials.bearerToken !== undefined) headers.authorization = `Bearer ${credentials.bearerToken}`;
+    const token = 'tokenFor' in credentials ? await credentials.tokenFor(method, path) : credentials.bearerToken;
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
     let body: string | Uint8Array | undefined;
     if (req.raw !== undefined) body = req.raw;
     else if (req.json !== undefined) {

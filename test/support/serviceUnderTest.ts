@@ -4,6 +4,7 @@
  * samples the way real senders do and to read back what reached the canonical topic.
  */
 import { inject } from 'vitest';
+import type { Role } from '../../auth/roles.js';
 import { loadConfig } from '../../platform/config.js';
 import { createEventCodec } from '../../platform/eventCodec.js';
 import { createKafkaClient, fetchPartitionOffsets } from '../../platform/kafka.js';
@@ -14,11 +15,21 @@ import { registryTest } from '../../registry/registryUnderTest.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
 import { topicNames } from '../../schemas/topics.js';
 import { type RunningService, runService } from '../../service/runService.js';
+import { type ApiClient, apiClient } from './apiClient.js';
 import { msaOf, openMllp } from './mllpClient.js';
 import { sampleBytes } from './samples.js';
+import { type DevTokens, defaultRoleFor, devTokens } from './tokens.js';
 import { uniqueName } from './uniqueName.js';
 
-export type ServiceUnderTest = RunningService & { readonly namespace: string };
+export type ServiceUnderTest = RunningService & {
+  readonly namespace: string;
+  /** Tokens from the development issuer the service trusts. */
+  readonly tokens: DevTokens;
+  /** The API, each request with a token of the first role the access policy allows for its route. */
+  readonly api: ApiClient;
+  /** `Authorization: Bearer …` with a token for the role (the first the policy allows for the route, when not named). */
+  authHeader(role: Role): Promise<Readonly<Record<string, string>>>;
+};
 
 /** What a service under test runs on: the test's database, registry and the run's brokers. */
 export type ServiceResources = {
@@ -49,7 +60,20 @@ export async function startServiceUnderTest(
     ...env,
   });
   const service = await runService(config, { logger: createLogger('warn') });
-  return { ...service, namespace };
+  const tokens = await devTokens(config.localStack.dir);
+  const api = apiClient(service.httpUrl, {
+    tokenFor: async (method, path) => {
+      const role = defaultRoleFor(method, path);
+      return role === undefined ? undefined : tokens.token(role);
+    },
+  });
+  return {
+    ...service,
+    namespace,
+    tokens,
+    api,
+    authHeader: async (role) => ({ authorization: `Bearer ${await tokens.token(role)}` }),
+  };
 }
 
 /** A test whose `service` fixture runs with these configuration variables set. */
@@ -84,6 +108,7 @@ export async function deliverSample(service: ServiceUnderTest, file: string): Pr
   const path = file.startsWith('json/') ? '/events' : fhirPathOf(bytes, file);
   const headers: Record<string, string> = {
     'content-type': file.startsWith('json/') ? 'application/json' : 'application/fhir+json',
+    ...(await service.authHeader('integration')),
   };
   if (file.startsWith('json/')) {
     const key = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { idempotencyKey?: string }).idempotencyKey;
@@ -102,7 +127,9 @@ function fhirPathOf(bytes: Uint8Array, file: string): string {
 }
 
 /** Every event on the service's canonical topic, decoded, read from offset 0 to the current end. */
-export async function readCanonicalEvents(service: ServiceUnderTest): Promise<readonly ClinicalEvent[]> {
+export async function readCanonicalEvents(
+  service: Pick<ServiceUnderTest, 'namespace' | 'brokers' | 'registryUrl'>,
+): Promise<readonly ClinicalEvent[]> {
   const topic = topicNames(service.namespace).canonical;
   const registry = createRegistry(new URL(service.registryUrl));
   const { byEventType } = await registerSchemas(registry, projectSchemaRegistrations(topicNames(service.namespace)));
