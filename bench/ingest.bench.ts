@@ -19,6 +19,7 @@ import { topicNames } from '../schemas/topics.js';
 import { type RunningService, runService } from '../service/runService.js';
 import { sampleBytes } from '../test/support/samples.js';
 import { type BenchContext, type Benchmark, type BenchRow, benchLogger, percentile } from './benchmark.js';
+import { benchToken } from './benchToken.js';
 import { canonicalWorkload } from './canonicalWorkload.js';
 import { producerPerformance } from './kafkaPeer.js';
 import { type MllpSender, openMllpSender } from './mllpSender.js';
@@ -140,8 +141,14 @@ async function openLoop(
   return { messages, seconds: (lastAckAt - started) / 1000, latenciesMs };
 }
 
-/** `clients` loops, each POSTing its next request when the previous answer arrives (keep-alive). */
-async function fhirLoad(url: string, clients: number, requests: number, next: () => string): Promise<Load> {
+/** `clients` loops, each POSTing its next request when the previous answer arrives (keep-alive), with `token`. */
+async function fhirLoad(
+  url: string,
+  token: string,
+  clients: number,
+  requests: number,
+  next: () => string,
+): Promise<Load> {
   const latenciesMs: number[] = [];
   let remaining = requests;
   const started = performance.now();
@@ -154,7 +161,7 @@ async function fhirLoad(url: string, clients: number, requests: number, next: ()
         // Node's fetch keeps connections alive in its global pool, so each client reuses one.
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/fhir+json' },
+          headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` },
           body,
         });
         const answer = await response.text();
@@ -333,7 +340,10 @@ export const ingestBenchmark: Benchmark = {
       context.progress(`FHIR: ${fhirRequests} Condition POSTs from 8 clients…`);
       const conditionOf = conditionsFrom(Buffer.from(sampleBytes('fhir/condition_confirmed.json')).toString('utf8'));
       let posted = 0;
-      const fhir = await fhirLoad(`${service.httpUrl}/fhir/Condition`, 8, fhirRequests, () => conditionOf(posted++));
+      const token = await benchToken(config, 'integration');
+      const fhir = await fhirLoad(`${service.httpUrl}/fhir/Condition`, token, 8, fhirRequests, () =>
+        conditionOf(posted++),
+      );
 
       await service.close();
       service = undefined;

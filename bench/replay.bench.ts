@@ -3,21 +3,24 @@
  * on one database: the GP view applied live as the service runs it; then
  * `npm run replay -- rebuild gp-view` (replay/rebuildView.ts: shadow tables from offset 0,
  * checksums, atomic swap) against that live rate and against COPY of the view's final rows;
- * then the audit index over the same log, and one patient's timeline through the HTTP API at
- * 100 requests/s, the latency counted from when each request was due. I/O.
+ * then the audit index over the same log, and one patient's timeline through the HTTP API (bearer
+ * token verified) at 100 requests/s, the latency counted from when each request was due. I/O.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import Fastify from 'fastify';
 import { to as copyTo } from 'pg-copy-streams';
 import { auditRoutes } from '../api/auditRoutes.js';
+import { authFromConfig, registerAuth } from '../api/authPlugin.js';
 import { registerProblemHandler } from '../api/problemDetails.js';
 import { liveViews } from '../consumers/views.js';
+import { loadConfig } from '../platform/config.js';
 import type { Pool } from '../platform/postgres.js';
 import { auditEventsIndex } from '../projections/audit-index/auditEventsIndex.js';
 import { rebuildableViews } from '../replay/rebuildableViews.js';
 import { rebuildView } from '../replay/rebuildView.js';
 import { type BenchContext, type Benchmark, type BenchRow, benchLogger, percentile } from './benchmark.js';
+import { benchToken } from './benchToken.js';
 import { type CanonicalTopic, sharedCanonicalTopic } from './canonicalTopic.js';
 import { testRangeNhsNumbers } from './canonicalWorkload.js';
 import { copyIntoClone } from './copyPeer.js';
@@ -85,14 +88,19 @@ async function copyFinalRows(pool: Pool): Promise<{ readonly seconds: number; re
 }
 
 /**
- * The audit API alone (fastify, the audit routes, the pool) and an open loop of timeline
- * requests for random patients; latency from the due time, so a backlog shows.
+ * The audit API alone (fastify, the service's token check, the audit routes, the pool) and an
+ * open loop of timeline requests for random patients, each with a GP's token from the
+ * development issuer (as the service would trust it, its key under LOCAL_STACK_DIR) minted
+ * before the loop; latency from the due time, so a backlog shows.
  */
 async function timelineLatency(pool: Pool, nhsNumbers: readonly string[], requests: number): Promise<number[]> {
+  const config = loadConfig({ PATH: process.env.PATH });
   const app = Fastify();
+  registerAuth(app, await authFromConfig(config.auth, config.localStack.dir));
   registerProblemHandler(app);
   await app.register(auditRoutes, { pool });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const authorization = `Bearer ${await benchToken(config, 'gp')}`;
   const latenciesMs: number[] = [];
   try {
     const answered: Promise<void>[] = [];
@@ -103,7 +111,7 @@ async function timelineLatency(pool: Pool, nhsNumbers: readonly string[], reques
       if (wait >= 1) await delay(wait);
       const nhs = nhsNumbers[(i * 7919) % nhsNumbers.length] as string;
       answered.push(
-        fetch(`${base}/audit/patients/${nhs}/timeline`).then(async (response) => {
+        fetch(`${base}/audit/patients/${nhs}/timeline`, { headers: { authorization } }).then(async (response) => {
           const body = (await response.json()) as { events?: unknown[] };
           if (response.status !== 200 || (body.events?.length ?? 0) === 0)
             throw new Error(`timeline of a known patient: expected 200 with events, got ${response.status}`);

@@ -22,6 +22,7 @@ import { gpView } from '../projections/gp-view/gpView.js';
 import { topicSpecs } from '../schemas/topics.js';
 import { type RunningService, runService } from '../service/runService.js';
 import { type BenchContext, type Benchmark, type BenchRow, benchLogger, percentile } from './benchmark.js';
+import { benchToken } from './benchToken.js';
 import { sharedCanonicalTopic } from './canonicalTopic.js';
 import { canonicalWorkload, testRangeNhsNumbers } from './canonicalWorkload.js';
 import { copyIntoClone, copyText } from './copyPeer.js';
@@ -92,10 +93,14 @@ function jsonSubmission(n: number, nhsNumber: string, run: string): string {
   }
 }
 
-async function postEvent(url: string, body: string): Promise<string> {
+async function postEvent(url: string, token: string, body: string): Promise<string> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': JSON.parse(body).idempotencyKey },
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': JSON.parse(body).idempotencyKey,
+      authorization: `Bearer ${token}`,
+    },
     body,
   });
   const answer = (await response.json()) as { eventIds?: string[] };
@@ -170,6 +175,7 @@ async function endToEndLatency(
       await createReadyTopics(context, namespace);
       service = await runService(config, { logger: benchLogger() });
       const url = `${service.httpUrl}/events`;
+      const token = await benchToken(config, 'integration');
       let sent = 0;
       const next = () => {
         const n = sent++;
@@ -177,7 +183,7 @@ async function endToEndLatency(
       };
 
       context.progress('e2e: warm-up, 200 JSON POSTs…');
-      for (let i = 0; i < 200; i += 1) await postEvent(url, next().body);
+      for (let i = 0; i < 200; i += 1) await postEvent(url, token, next().body);
       const closedRequests = Math.max(300, Math.round(4000 * context.scale));
       context.progress(`e2e: ${closedRequests} JSON POSTs from ${JSON_CLIENTS} clients for the maximum rate…`);
       let remaining = closedRequests;
@@ -186,7 +192,7 @@ async function endToEndLatency(
         Array.from({ length: JSON_CLIENTS }, async () => {
           while (remaining > 0) {
             remaining -= 1;
-            await postEvent(url, next().body);
+            await postEvent(url, token, next().body);
           }
         }),
       );
@@ -238,7 +244,7 @@ async function endToEndLatency(
         const { body } = next();
         const nhsNumber = (JSON.parse(body) as { nhsNumber: string }).nhsNumber;
         const startedAt = performance.now();
-        posts.push(postEvent(url, body).then((eventId) => void pending.set(eventId, { nhsNumber, startedAt })));
+        posts.push(postEvent(url, token, body).then((eventId) => void pending.set(eventId, { nhsNumber, startedAt })));
       }
       await Promise.all(posts);
       posting = false;
