@@ -20,6 +20,7 @@ import { auditRoutes } from './auditRoutes.js';
 import { type AuthOptions, registerAuth } from './authPlugin.js';
 import { CORRELATION_HEADER, readCorrelationIdHeader } from './correlationIdHeader.js';
 import { type HealthChecks, type HealthDetails, healthRoutes } from './healthRoutes.js';
+import { defaultHardening, type HttpHardening, registerHardening } from './httpHardening.js';
 import { registerProblemHandler, replyBadRequest } from './problemDetails.js';
 import { replayRoutes } from './replayRoutes.js';
 import { strictParameters } from './strictParameters.js';
@@ -32,6 +33,8 @@ export type ApiDeps = {
   readonly checks: HealthChecks;
   /** Who may call what: the token verifier (and the development issuer's documents). */
   readonly auth: AuthOptions;
+  /** Security headers, the Host allow-list, body and rate limits (api/httpHardening.ts); its defaults when absent. */
+  readonly hardening?: HttpHardening;
   readonly details?: HealthDetails;
   readonly clock: () => Date;
   /** The canonical log, for window replays (GET /replay/events); the route is served only with it. */
@@ -85,6 +88,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance;
   app.addHook('onRoute', strictParameters);
+  // First: its headers go on every answer, and a request for another host is refused before anything else.
+  await registerHardening(app, deps.hardening ?? defaultHardening);
   app.addHook('onRequest', async (request, reply) => {
     const id = readCorrelationIdHeader(request.headers[CORRELATION_HEADER]);
     if (id !== undefined && typeof id !== 'string') return replyBadRequest(reply, String(request.id), id);

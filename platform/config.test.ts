@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { defaultHardening } from '../api/httpHardening.js';
 import { ConfigError, configVariables, loadConfig, maskUrl, parseConfig } from './config.js';
 
 describe('parseConfig', () => {
@@ -79,6 +80,35 @@ describe('parseConfig', () => {
     { name: 'a failpoint with no batch', env: { CEL_FAILPOINT: 'mid-batch' }, variable: 'CEL_FAILPOINT' },
     { name: 'a failpoint at batch 0', env: { CEL_FAILPOINT: 'after-commit:0' }, variable: 'CEL_FAILPOINT' },
     { name: 'an unknown failpoint', env: { CEL_FAILPOINT: 'before-commit:3' }, variable: 'CEL_FAILPOINT' },
+    { name: 'a rate limit of zero', env: { HTTP_RATE_LIMIT: '0' }, variable: 'HTTP_RATE_LIMIT' },
+    { name: 'a rate limit in words', env: { HTTP_RATE_LIMIT: 'lots' }, variable: 'HTTP_RATE_LIMIT' },
+    { name: 'a fractional rate limit', env: { HTTP_RATE_LIMIT: '10.5' }, variable: 'HTTP_RATE_LIMIT' },
+    {
+      name: 'a rate window of zero',
+      env: { HTTP_RATE_LIMIT_WINDOW_SECONDS: '0' },
+      variable: 'HTTP_RATE_LIMIT_WINDOW_SECONDS',
+    },
+    {
+      name: 'a rate window over a day',
+      env: { HTTP_RATE_LIMIT_WINDOW_SECONDS: '86401' },
+      variable: 'HTTP_RATE_LIMIT_WINDOW_SECONDS',
+    },
+    {
+      name: 'a host with a space',
+      env: { HTTP_ALLOWED_HOSTS: 'api.example.org,bad host' },
+      variable: 'HTTP_ALLOWED_HOSTS',
+    },
+    {
+      name: 'an empty host entry',
+      env: { HTTP_ALLOWED_HOSTS: 'a.example,,b.example' },
+      variable: 'HTTP_ALLOWED_HOSTS',
+    },
+    { name: 'a host with a bad port', env: { HTTP_ALLOWED_HOSTS: 'localhost:0' }, variable: 'HTTP_ALLOWED_HOSTS' },
+    {
+      name: 'a URL for a host',
+      env: { HTTP_ALLOWED_HOSTS: 'https://api.example.org' },
+      variable: 'HTTP_ALLOWED_HOSTS',
+    },
   ])('$name is reported against $variable', ({ env, variable }) => {
     const result = parseConfig(env);
     expect(result.ok).toBe(false);
@@ -113,6 +143,30 @@ describe('parseConfig', () => {
       maxBatchBytes: 8192,
       failpoint: { at: 'after-commit', batch: 3 },
     });
+  });
+
+  test("the HTTP limits: defaults are the API's own, and set values", () => {
+    const defaults = parseConfig({});
+    expect(defaults.ok && defaults.value.http).toEqual(defaultHardening);
+    const set = parseConfig({
+      HTTP_RATE_LIMIT: '120',
+      HTTP_RATE_LIMIT_WINDOW_SECONDS: '10',
+      HTTP_ALLOWED_HOSTS: 'API.example.org, localhost:8080,[::1]:8080',
+    });
+    expect(set.ok && set.value.http).toEqual({
+      rateLimit: 120,
+      rateLimitWindowSeconds: 10,
+      allowedHosts: ['api.example.org', 'localhost:8080', '[::1]:8080'],
+    });
+  });
+
+  test('a bad HTTP_ALLOWED_HOSTS entry is named with the form expected', () => {
+    expect(() => loadConfig({ HTTP_ALLOWED_HOSTS: 'api.example.org,bad host' })).toThrowError(
+      /HTTP_ALLOWED_HOSTS="bad host": expected comma-separated host names or host:port/,
+    );
+    expect(() => loadConfig({ HTTP_RATE_LIMIT: '0' })).toThrowError(
+      /HTTP_RATE_LIMIT="0": expected an integer 1–1000000/,
+    );
   });
 
   test('every bad variable is reported at once', () => {

@@ -4,6 +4,8 @@
  * reader of `process.env` in the code base.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { parseAllowedHosts } from '../api/allowedHosts.js';
+import type { HttpHardening } from '../api/httpHardening.js';
 import { type AuthConfig, parseAuthConfig } from '../auth/authConfig.js';
 import { err, ok, type Result } from '../core/result.js';
 
@@ -54,6 +56,8 @@ export type Config = {
   };
   /** AUTH_*: the OIDC provider whose bearer tokens the API trusts, or the development issuer. */
   readonly auth: AuthConfig;
+  /** HTTP_RATE_LIMIT, HTTP_RATE_LIMIT_WINDOW_SECONDS, HTTP_ALLOWED_HOSTS: the HTTP API's limits (api/httpHardening.ts). */
+  readonly http: HttpHardening;
   /** LOG_LEVEL */
   readonly logLevel: LogLevel;
   /** The view consumers of `npm run views` (and the fetch size of a rebuild). */
@@ -156,6 +160,21 @@ export const configVariables = [
     doc: 'Comma-separated signature algorithms accepted; only asymmetric ones (HS* and none are refused at start)',
   },
   { name: 'AUTH_CLOCK_SKEW_SECONDS', default: '30', doc: 'Clock skew allowed on `exp` and `nbf` (0–300)' },
+  {
+    name: 'HTTP_RATE_LIMIT',
+    default: '6000',
+    doc: 'HTTP requests one client may make per window (1–1000000): a client is the verified caller (token `sub` and client), else the remote address; more are answered 429 with Retry-After. `GET /health` counts apart',
+  },
+  {
+    name: 'HTTP_RATE_LIMIT_WINDOW_SECONDS',
+    default: '60',
+    doc: 'The window HTTP_RATE_LIMIT counts in, in seconds (1–86400)',
+  },
+  {
+    name: 'HTTP_ALLOWED_HOSTS',
+    default: '(any)',
+    doc: 'Comma-separated Host header values the HTTP API answers: a host name (any port) or host:port, e.g. `api.example.org,localhost:8080`; others are answered 421. Unset: any host',
+  },
   { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
   {
     name: 'LTC_CODES_FILE',
@@ -287,6 +306,22 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
   }
   const localStackDirRaw = value('LOCAL_STACK_DIR') ?? '.local-stack';
   const auth = parseAuthConfig(value, problem);
+  const httpRateLimit = parseInteger('HTTP_RATE_LIMIT', value('HTTP_RATE_LIMIT') ?? '6000', 1, 1_000_000, problem);
+  const httpRateLimitWindowSeconds = parseInteger(
+    'HTTP_RATE_LIMIT_WINDOW_SECONDS',
+    value('HTTP_RATE_LIMIT_WINDOW_SECONDS') ?? '60',
+    1,
+    86_400,
+    problem,
+  );
+  const allowedHostsRaw = value('HTTP_ALLOWED_HOSTS');
+  const allowedHosts = allowedHostsRaw === undefined ? undefined : parseAllowedHosts(allowedHostsRaw);
+  if (allowedHosts?.ok === false) {
+    problem(
+      'HTTP_ALLOWED_HOSTS',
+      `"${allowedHosts.error.join(',')}": expected comma-separated host names or host:port, e.g. api.example.org,localhost:8080`,
+    );
+  }
   const logLevelRaw = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = logLevels.find((level) => level === logLevelRaw);
   if (logLevel === undefined) problem('LOG_LEVEL', `"${logLevelRaw}": expected one of ${logLevels.join(', ')}`);
@@ -320,6 +355,11 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
         mllpMaxConnectionsPerPeer: mllpMaxConnectionsPerPeer ?? 50,
       }),
       auth,
+      http: Object.freeze({
+        rateLimit: httpRateLimit ?? 6000,
+        rateLimitWindowSeconds: httpRateLimitWindowSeconds ?? 60,
+        allowedHosts: allowedHosts?.ok === true ? Object.freeze([...allowedHosts.value]) : 'any',
+      }),
       logLevel: logLevel ?? 'info',
       views: Object.freeze({
         selected: selectedViews === undefined ? 'all' : Object.freeze(selectedViews),
