@@ -7,6 +7,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Pool } from '../platform/postgres.js';
+import { pageAccessLog } from '../projections/audit-index/accessLogQueries.js';
 import { checkAnchor, takeAnchor } from '../projections/audit-index/anchors.js';
 import {
   type AnchorHead,
@@ -23,6 +24,7 @@ import {
   recordsOfEvent,
 } from '../projections/audit-index/queries.js';
 import { verifyPatientChain } from '../projections/audit-index/verifyPatientChain.js';
+import { type AccessLogQuery, encodeAccessCursor, parseAccessLogQuery } from './accessLogQuery.js';
 import {
   type AuditEventQuery,
   badCursor,
@@ -32,6 +34,8 @@ import {
   parseAuditEventQuery,
 } from './auditQuery.js';
 import {
+  accessLogPage,
+  accessLogQuery,
   anchorBody,
   anchorQuery,
   anchorVerdict,
@@ -139,6 +143,24 @@ export const auditRoutes: FastifyPluginAsync<{ readonly pool: Pool }> = async (a
         nhsNumber: nhs,
         events: page.events,
         cursor: page.last === undefined ? (request.query.cursor ?? null) : encodeTimelineCursor(page.last),
+      };
+    },
+  );
+
+  app.get<{ Querystring: AccessLogQuery }>(
+    '/audit/access',
+    { schema: { querystring: accessLogQuery, response: { 200: accessLogPage } } },
+    async (request, reply) => {
+      const parsed = parseAccessLogQuery(request.query);
+      if (!parsed.ok) return replyBadRequest(reply, String(request.id), parsed.error);
+      const rows = await pageAccessLog(pool, parsed.value);
+      const last = rows.at(-1);
+      return {
+        records: rows.map(({ at, ...row }) => ({ ...row, at: at.toISOString() })),
+        cursor:
+          last === undefined
+            ? (request.query.cursor ?? null)
+            : encodeAccessCursor({ at: last.at.toISOString(), accessId: last.accessId }),
       };
     },
   );

@@ -187,3 +187,43 @@ export const anchorVerdict = {
     },
   },
 } as const;
+
+export const accessLogQuery = {
+  type: 'object',
+  properties: {
+    patient: { type: 'string', maxLength: 20 },
+    actor: { type: 'string', minLength: 1, maxLength: 200 },
+    from: { type: 'string', maxLength: 40 },
+    to: { type: 'string', maxLength: 40 },
+    cursor,
+    limit,
+  },
+  additionalProperties: false,
+} as const;
+
+export const accessLogPage = {
+  type: 'object',
+  properties: {
+    records: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          accessId: str,
+          actor: {
+            type: 'object',
+            properties: { sub: str, roles: { type: 'array', items: str }, clientId: str },
+          },
+          purposeOfUse: str,
+          kind: { enum: ['READ', 'ADMIN', 'EXPORT'] },
+          route: str,
+          patients: { type: 'array', items: str },
+          at: { type: 'string', format: 'date-time' },
+          correlationId: str,
+          outcome: str,
+        },
+      },
+    },
+    cursor: { type: ['string', 'null'] },
+  },
+} as const;

@@ -19,6 +19,7 @@ import { createTokenVerifier, type TokenVerifier } from '../auth/verifyToken.js'
 import type { Problem } from '../core/problemDetails.js';
 import { replyProblem } from '../platform/replyProblem.js';
 import { operationOutcomeOf } from '../producers/fhir/fhirRoutes.js';
+import { type RecordAccess, registerAccessRecording } from './accessRecording.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,7 +32,8 @@ declare module 'fastify' {
   }
 }
 
-export type AuthOptions = {
+/** Which tokens the API trusts. */
+export type TokenTrust = {
   readonly verify: TokenVerifier;
   /** `realm` of `WWW-Authenticate`. */
   readonly realm: string;
@@ -40,6 +42,12 @@ export type AuthOptions = {
     readonly jwks: unknown;
     readonly discovery: (baseUrl: string) => unknown;
   };
+};
+
+export type AuthOptions = TokenTrust & {
+  /** Writes one access record; resolves once it is kept (accessRecording.ts). */
+  readonly recordAccess: RecordAccess;
+  readonly clock: () => Date;
 };
 
 export const AUTH_REALM = 'clinical-event-log';
@@ -65,7 +73,7 @@ export function refuseUnlessMayRead(
 }
 
 /** The verifier and documents for the configured issuer: an OIDC provider, or the development issuer (its key made if missing). */
-export async function authFromConfig(auth: AuthConfig, localStackDir: string): Promise<AuthOptions> {
+export async function authFromConfig(auth: AuthConfig, localStackDir: string): Promise<TokenTrust> {
   if (auth.mode === 'oidc') {
     return {
       realm: AUTH_REALM,
@@ -182,6 +190,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       `Bearer realm=${quoted(options.realm)}, error="insufficient_scope"${refusal.scope === undefined ? '' : `, scope=${quoted(refusal.scope)}`}`,
     );
   });
+  registerAccessRecording(app, { record: options.recordAccess, clock: options.clock });
   const devIssuer = options.devIssuer;
   if (devIssuer !== undefined) {
     app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => devIssuer.jwks);

@@ -101,6 +101,8 @@ export const accessPolicy: Readonly<Record<RouteKey, RouteRule>> = {
   'GET /audit/patients/:nhs/verify': read(['auditor'], audit, path),
   'GET /audit/anchor': read(['auditor'], audit, bulk),
   'POST /audit/anchor/verify': read(['auditor'], audit, bulk),
+  // Who looked at a patient (patient=), or what someone looked at (actor=: many patients).
+  'GET /audit/access': read(['auditor'], audit, { kind: 'query', param: 'patient' }),
 
   // Analysts: windows of the log.
   'GET /replay/events': read(['analyst'], [[need('ClinicalEvent', 'rs')]], bulk),

@@ -35,7 +35,7 @@ describe('npm run stack -- up / status / down', () => {
     };
     try {
       const up = await stackCliWith(['up'], env);
-      expect(up.stderr).toContain('Schema registry: 11 subjects registered');
+      expect(up.stderr).toContain('Schema registry: 12 subjects registered');
       expect(up.code).toBe(0);
 
       const status = JSON.parse((await stackCliWith(['status', '--json'], env)).stdout) as Status;
@@ -45,6 +45,7 @@ describe('npm run stack -- up / status / down', () => {
       const subjects = (await (await fetch(`${status.registry.url}/subjects`)).json()) as string[];
       expect(subjects.filter((s) => s.startsWith('stacktest.')).sort()).toEqual(
         [
+          'stacktest.access-log-clinicaleventlog.access.AccessRecord',
           'stacktest.clinical-events-clinicaleventlog.events.DiagnosisAmended',
           'stacktest.clinical-events-clinicaleventlog.events.DiagnosisRecorded',
           'stacktest.clinical-events-clinicaleventlog.events.DiagnosisRetracted',

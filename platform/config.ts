@@ -184,7 +184,7 @@ export const configVariables = [
   {
     name: 'CEL_VIEWS',
     default: '(every view)',
-    doc: 'Comma-separated views and log indexes `npm run views` runs (gp-view, pharmacy-view, care-plan-view, audit-index, audit-receipts); unset runs every view and no log index',
+    doc: 'Comma-separated views and log indexes `npm run views` runs (gp-view, pharmacy-view, care-plan-view, audit-index, audit-receipts, access-log); unset runs every view and no log index',
   },
   {
     name: 'CEL_MAX_BATCH_BYTES',

@@ -1,12 +1,12 @@
 /**
  * Confluent wire format for the records that are not clinical events: raw receipts,
- * rejected inputs and dead letters. Same framing as the event codec. I/O (registry lookups
+ * rejected inputs, dead letters and access records. Same framing as the event codec. I/O (registry lookups
  * when decoding), cached per schema id.
  */
 import avro from 'avsc';
 import { avroTypeOptions } from '../schemas/avroLogicalTypes.js';
 import { recordSchemas } from '../schemas/generated/avroSchemas.js';
-import type { DeadLetter, RawReceipt, RejectedInput } from '../schemas/generated/events.js';
+import type { AccessRecord, DeadLetter, RawReceipt, RejectedInput } from '../schemas/generated/events.js';
 import { frame, schemaIdOf, UndecodableRecordError } from './eventCodec.js';
 import { type RegistryHandle, writerTypeOf } from './schemaRegistry.js';
 
@@ -14,6 +14,7 @@ export type OperationalRecords = {
   readonly RawReceipt: RawReceipt;
   readonly RejectedInput: RejectedInput;
   readonly DeadLetter: DeadLetter;
+  readonly AccessRecord: AccessRecord;
 };
 export type OperationalRecordName = keyof OperationalRecords;
 export type DecodedRecord = {
@@ -25,7 +26,7 @@ export type RecordCodec = {
   decode(value: Buffer): Promise<DecodedRecord>;
 };
 
-const names: readonly OperationalRecordName[] = ['RawReceipt', 'RejectedInput', 'DeadLetter'];
+const names: readonly OperationalRecordName[] = ['RawReceipt', 'RejectedInput', 'DeadLetter', 'AccessRecord'];
 
 export function createRecordCodec(registry: RegistryHandle, schemaIds: ReadonlyMap<string, number>): RecordCodec {
   const types = new Map(names.map((n) => [n, avro.Type.forSchema(recordSchemas[n] as avro.Schema, avroTypeOptions())]));

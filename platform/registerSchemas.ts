@@ -42,6 +42,7 @@ export function projectSchemaRegistrations(topics: TopicNames): readonly SchemaR
       subject: subjectFor(topics['dead-letter'], fullName(recordSchemas.DeadLetter)),
       schema: recordSchemas.DeadLetter,
     },
+    { subject: subjectFor(topics.access, fullName(recordSchemas.AccessRecord)), schema: recordSchemas.AccessRecord },
   ];
 }
 
@@ -68,7 +69,7 @@ export type ExplainIncompatibility = (registered: string, proposed: AvroRecord) 
 export type RegisteredSchemas = {
   readonly bySubject: ReadonlyMap<string, number>;
   readonly byEventType: ReadonlyMap<ClinicalEventType, number>;
-  /** Ids of the non-event records (RawReceipt, RejectedInput, DeadLetter) by record name. */
+  /** Ids of the non-event records (RawReceipt, RejectedInput, DeadLetter, AccessRecord) by record name. */
   readonly byRecordName: ReadonlyMap<string, number>;
 };
 

@@ -55,7 +55,7 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = ${J
       2,
     )};
 
-export const recordSchemas: Readonly<Record<'RawReceipt' | 'RejectedInput' | 'DeadLetter', AvroRecord>> = ${JSON.stringify(
+export const recordSchemas: Readonly<Record<'RawReceipt' | 'RejectedInput' | 'DeadLetter' | 'AccessRecord', AvroRecord>> = ${JSON.stringify(
       Object.fromEntries(set.value.records.map((r) => [r.name, r])),
       null,
       2,

@@ -77,6 +77,9 @@ export function renderAsyncApi(set: SchemaSet, version: string): Record<string, 
     ...Object.fromEntries(
       receipts(['DeadLetter']).map((r) => [r.name, message(r, names['dead-letter'], 'the original record key', false)]),
     ),
+    ...Object.fromEntries(
+      receipts(['AccessRecord']).map((r) => [r.name, message(r, names.access, 'actor subject', false)]),
+    ),
   };
 
   return {
@@ -120,6 +123,12 @@ export function renderAsyncApi(set: SchemaSet, version: string): Record<string, 
         'Records a consumer group could not decode or apply.',
         receipts(['DeadLetter']),
         'the original key',
+      ),
+      accessLog: channel(
+        'access',
+        'Who viewed which patient, and which administrative actions were taken: one record per answer carrying patient data, per export and per admin action, written before the answer leaves or the action runs.',
+        receipts(['AccessRecord']),
+        'actor subject',
       ),
     },
     operations: {

@@ -2,12 +2,13 @@ import { describe, expect, test } from 'vitest';
 import { replicationFor, topicNames, topicSpecs } from './topics.js';
 
 describe('topic layout', () => {
-  test('one canonical topic and the raw, rejected and dead-letter topics, under the namespace', () => {
+  test('one canonical topic and the raw, rejected, dead-letter and access-log topics, under the namespace', () => {
     expect(topicNames('cel')).toEqual({
       canonical: 'cel.clinical-events',
       raw: 'cel.raw-receipts',
       rejected: 'cel.rejected-inputs',
       'dead-letter': 'cel.dead-letters',
+      access: 'cel.access-log',
     });
   });
 

@@ -3,7 +3,7 @@
  * Pure: platform/ensureTopics.ts creates them; docs and tests read them from here.
  */
 
-export type TopicRole = 'canonical' | 'raw' | 'rejected' | 'dead-letter';
+export type TopicRole = 'canonical' | 'raw' | 'rejected' | 'dead-letter' | 'access';
 
 export type TopicSpec = {
   readonly role: TopicRole;
@@ -22,6 +22,7 @@ export function topicNames(namespace: string): TopicNames {
     raw: `${namespace}.raw-receipts`,
     rejected: `${namespace}.rejected-inputs`,
     'dead-letter': `${namespace}.dead-letters`,
+    access: `${namespace}.access-log`,
   };
 }
 
@@ -70,6 +71,8 @@ export function topicSpecs(options: {
     spec('raw', { 'max.message.bytes': FOUR_MIB }),
     spec('rejected', { 'max.message.bytes': FOUR_MIB }),
     spec('dead-letter', { 'max.message.bytes': FOUR_MIB }),
+    // Who viewed what: append-only like the log, kept for ever.
+    spec('access'),
   ];
 }
 

@@ -122,7 +122,12 @@ export async function runService(
 
   const api = await buildApi({
     logger,
-    auth: await authFromConfig(config.auth, config.localStack.dir),
+    auth: {
+      ...(await authFromConfig(config.auth, config.localStack.dir)),
+      recordAccess: (record) => publisher.publishAccess(record),
+      clock,
+    },
+    hardening: config.http,
     pool,
     ingest,
     clock,

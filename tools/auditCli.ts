@@ -34,6 +34,7 @@ import {
   unindexedRanges,
 } from '../projections/audit-index/queries.js';
 import { verifyPatientChain } from '../projections/audit-index/verifyPatientChain.js';
+import { recordCliAccess } from './recordCliAccess.js';
 
 const usage = `usage: npm run audit -- verify [--patient <NHS number>] [--anchor <file>]
        npm run audit -- anchor [--out <file>]`;
@@ -179,6 +180,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  await recordCliAccess(config, {
+    command: `npm run audit -- ${command}`,
+    role: 'auditor',
+    kind: 'READ',
+    patients: only === undefined ? [] : [only],
+  });
   const pool = createPool(config.databaseUrl, { max: 2, applicationName: `cel-audit-${command}` });
   try {
     return command === 'anchor' ? await anchor(pool, values.out) : await verify(pool, only, values.anchor);

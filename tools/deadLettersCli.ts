@@ -15,6 +15,7 @@ import { runCommand } from '../platform/runCommand.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
 import { topicNames } from '../schemas/topics.js';
 import { locateStack } from './locateStack.js';
+import { recordCliAccess } from './recordCliAccess.js';
 
 const usage = 'usage: npm run dead-letters -- list [--view <view>] | redrive <id>';
 
@@ -22,6 +23,13 @@ async function main(): Promise<number> {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { view: { type: 'string' } } });
   const [command, id] = positionals;
   const config = loadConfig();
+  if (command === 'list' || command === 'redrive')
+    await recordCliAccess(config, {
+      command: `npm run dead-letters -- ${command}`,
+      role: 'operator',
+      kind: 'ADMIN',
+      patients: [],
+    });
   const pool = createPool(config.databaseUrl, { max: 2 });
   try {
     if (command === 'list') {

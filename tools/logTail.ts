@@ -17,6 +17,7 @@ import { runCommand } from '../platform/runCommand.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
 import { type TopicRole, topicNames } from '../schemas/topics.js';
 import { locateStack } from './locateStack.js';
+import { recordCliAccess } from './recordCliAccess.js';
 
 const usage = `usage: npm run log -- tail [--from-beginning] [--until-end] [--topic canonical|raw|rejected|dead-letter] [--patient NHS]`;
 
@@ -62,6 +63,12 @@ async function main(): Promise<number> {
   }
 
   const config = loadConfig();
+  await recordCliAccess(config, {
+    command: `npm run log -- --topic ${role}`,
+    role: 'operator',
+    kind: 'EXPORT',
+    patients: patient === undefined ? [] : [patient],
+  });
   const stack = await locateStack(config);
   const registry = createRegistry(stack.registryUrl);
   const topics = topicNames(config.topicNamespace);

@@ -21,6 +21,7 @@ import type { WindowPlan } from '../replay/planWindowOffsets.js';
 import { type LogSource, planWindow, readWindow, type WindowProgress } from '../replay/readWindow.js';
 import { topicNames } from '../schemas/topics.js';
 import { locateStack } from './locateStack.js';
+import { recordCliAccess } from './recordCliAccess.js';
 
 const usage = `usage: npm run replay -- export --from <ISO instant> --to <ISO instant> [--time record|clinical]
        [--kinds PatientDischarged,DiagnosisRecorded,…] [--format jsonl|csv|parquet] [--out file]
@@ -111,6 +112,7 @@ export async function run(args: readonly string[]): Promise<number> {
   }
 
   const config = loadConfig();
+  await recordCliAccess(config, { command: 'npm run replay -- export', role: 'analyst', kind: 'EXPORT', patients: [] });
   const stack = await locateStack(config);
   const topic = topicNames(config.topicNamespace).canonical;
   // Decoding looks schemas up by the id each record carries: a reader registers nothing.

@@ -1,6 +1,6 @@
 /**
- * The adapters' one Kafka producer: acks=all and idempotent, raw receipts, rejected inputs
- * and canonical events; a write resolves only when every one of its records is acknowledged
+ * The adapters' one Kafka producer: acks=all and idempotent, raw receipts, rejected inputs,
+ * canonical events and access records; a write resolves only when every one of its records is acknowledged
  * (platform/acknowledgedProducer.ts says why that needs checking). A send that fails or times out throws PublishUnavailableError and
  * the producer is replaced (a kafkajs idempotent producer can stay wedged after a broker
  * loss), so the caller can answer "resend later" and the next message gets a fresh one.
@@ -13,7 +13,7 @@ import { groupCommit } from '../../platform/groupCommit.js';
 import type { Kafka } from '../../platform/kafka.js';
 import type { Logger } from '../../platform/logger.js';
 import type { RecordCodec } from '../../platform/recordCodec.js';
-import type { ClinicalEvent } from '../../schemas/generated/events.js';
+import type { AccessRecord, ClinicalEvent } from '../../schemas/generated/events.js';
 import { recordHeaders, type TopicNames } from '../../schemas/topics.js';
 import type { InboundMessage } from '../ingest/inboundMessage.js';
 import type { Rejection } from '../rejection.js';
@@ -35,6 +35,11 @@ export type Publisher = {
   publishRejected(message: InboundMessage, rejection: Rejection, answer: string): Promise<void>;
   publishEvents(events: readonly ClinicalEvent[]): Promise<void>;
   close(): Promise<void>;
+};
+
+/** Writes access records (who viewed what) to the access-log topic; resolves when Kafka acknowledged. */
+export type AccessPublisher = {
+  publishAccess(record: AccessRecord): Promise<void>;
 };
 
 type OutgoingMessage = { key: string; value: Buffer; headers?: Record<string, string> };
@@ -70,7 +75,7 @@ export function createKafkaPublisher(deps: {
   readonly recordCodec: RecordCodec;
   readonly logger: Logger;
   readonly sendTimeoutMs?: number;
-}): Publisher {
+}): Publisher & AccessPublisher {
   const timeoutMs = deps.sendTimeoutMs ?? 15_000;
   // A batch's records for one partition form one record batch, which the broker refuses above
   // the topic's max.message.bytes (1 MiB by default); staying under it keeps one large raw
@@ -177,6 +182,15 @@ export function createKafkaPublisher(deps: {
             payload: Buffer.from(message.payload),
           }),
           headers: { [recordHeaders.correlationId]: message.correlationId },
+        },
+      ]);
+    },
+    publishAccess(record) {
+      return send(deps.topics.access, [
+        {
+          key: record.actorSub,
+          value: deps.recordCodec.encode('AccessRecord', record),
+          headers: { [recordHeaders.correlationId]: record.correlationId },
         },
       ]);
     },

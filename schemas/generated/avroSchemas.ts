@@ -2451,7 +2451,91 @@ export const eventSchemas: Readonly<Record<ClinicalEventType, AvroRecord>> = {
   }
 };
 
-export const recordSchemas: Readonly<Record<'RawReceipt' | 'RejectedInput' | 'DeadLetter', AvroRecord>> = {
+export const recordSchemas: Readonly<Record<'RawReceipt' | 'RejectedInput' | 'DeadLetter' | 'AccessRecord', AvroRecord>> = {
+  "AccessRecord": {
+    "type": "record",
+    "name": "AccessRecord",
+    "namespace": "clinicaleventlog.access",
+    "doc": "One access to patient data or one administrative action through the API or a command-line tool: who (the token's subject, roles and client), why (purpose of use), what (the route and the patients it touched), when, and how it ended. Written before a read's answer leaves and before an admin action runs; a request whose record cannot be written fails and nothing is shown or done.",
+    "fields": [
+      {
+        "name": "accessId",
+        "type": {
+          "type": "string",
+          "logicalType": "uuid"
+        },
+        "doc": "Id of this record."
+      },
+      {
+        "name": "at",
+        "type": {
+          "type": "long",
+          "logicalType": "timestamp-millis"
+        },
+        "doc": "When the access happened (the answer was ready, or the action was about to run)."
+      },
+      {
+        "name": "actorSub",
+        "type": "string",
+        "doc": "The token's subject (`sub`), or the operating-system user of a command-line tool."
+      },
+      {
+        "name": "actorRoles",
+        "type": {
+          "type": "array",
+          "items": "string"
+        },
+        "doc": "The caller's roles."
+      },
+      {
+        "name": "clientId",
+        "type": "string",
+        "doc": "The client the token was issued to (`client_id`/`azp`); `cli` for the command-line tools."
+      },
+      {
+        "name": "purposeOfUse",
+        "type": "string",
+        "doc": "Purpose of use (HL7 v3 PurposeOfUse code: TREAT, HCOMPL, POPHLTH, HSYSADMIN …): the token's claim, else the role's default."
+      },
+      {
+        "name": "kind",
+        "type": {
+          "type": "enum",
+          "name": "AccessKind",
+          "symbols": [
+            "READ",
+            "ADMIN",
+            "EXPORT"
+          ],
+          "default": "READ"
+        },
+        "doc": "A read of patient data, an administrative action, or an export."
+      },
+      {
+        "name": "route",
+        "type": "string",
+        "doc": "The route as declared (`GET /patients/:nhs/gp-summary`) or the command (`cli: npm run audit -- events`); never a value from the request."
+      },
+      {
+        "name": "patients",
+        "type": {
+          "type": "array",
+          "items": "string"
+        },
+        "doc": "NHS numbers of every patient whose data the answer held (the set, for a list); empty when it held none."
+      },
+      {
+        "name": "correlationId",
+        "type": "string",
+        "doc": "The request's correlation id (X-Correlation-Id)."
+      },
+      {
+        "name": "outcome",
+        "type": "string",
+        "doc": "The HTTP status of the answer (`200`), or `started` for an admin action recorded before it runs."
+      }
+    ]
+  },
   "DeadLetter": {
     "type": "record",
     "name": "DeadLetter",

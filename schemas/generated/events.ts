@@ -3,6 +3,8 @@
  * A unit test regenerates this file in memory and fails on any difference.
  */
 
+export type AccessKind = 'READ' | 'ADMIN' | 'EXPORT';
+
 /** How the source message reached the log. UNKNOWN is the default for readers that meet a channel added later. */
 export type Channel = 'HL7V2' | 'FHIR' | 'JSON' | 'UNKNOWN';
 
@@ -375,6 +377,32 @@ export type PatientDischarged = {
   readonly responsibleClinician: null | string;
   /** Encounter class as sent (v3 ActCode IMP, EMER, VR, ...; HL7 PV1-2); null when not sent. Value domain: code, at most 100 characters (code points); no control characters; valid Unicode. */
   readonly encounterClass: null | string;
+};
+
+/** One access to patient data or one administrative action through the API or a command-line tool: who (the token's subject, roles and client), why (purpose of use), what (the route and the patients it touched), when, and how it ended. Written before a read's answer leaves and before an admin action runs; a request whose record cannot be written fails and nothing is shown or done. */
+export type AccessRecord = {
+  /** Id of this record. */
+  readonly accessId: string;
+  /** When the access happened (the answer was ready, or the action was about to run). */
+  readonly at: Date;
+  /** The token's subject (`sub`), or the operating-system user of a command-line tool. */
+  readonly actorSub: string;
+  /** The caller's roles. */
+  readonly actorRoles: ReadonlyArray<string>;
+  /** The client the token was issued to (`client_id`/`azp`); `cli` for the command-line tools. */
+  readonly clientId: string;
+  /** Purpose of use (HL7 v3 PurposeOfUse code: TREAT, HCOMPL, POPHLTH, HSYSADMIN …): the token's claim, else the role's default. */
+  readonly purposeOfUse: string;
+  /** A read of patient data, an administrative action, or an export. */
+  readonly kind: AccessKind;
+  /** The route as declared (`GET /patients/:nhs/gp-summary`) or the command (`cli: npm run audit -- events`); never a value from the request. */
+  readonly route: string;
+  /** NHS numbers of every patient whose data the answer held (the set, for a list); empty when it held none. */
+  readonly patients: ReadonlyArray<string>;
+  /** The request's correlation id (X-Correlation-Id). */
+  readonly correlationId: string;
+  /** The HTTP status of the answer (`200`), or `started` for an admin action recorded before it runs. */
+  readonly outcome: string;
 };
 
 /** A canonical-topic record a consumer group could not decode or apply, with its coordinates and the error, so the partition moves on and the failure stays visible and re-drivable. */

@@ -55,6 +55,7 @@ function examples(nhs: string, eventId: string, anchor: string): Readonly<Record
       body: { text: anchor, contentType: 'application/json' },
       ok: [200],
     },
+    'GET /audit/access': { url: `/audit/access?patient=${nhs}`, ok: [200] },
     'GET /replay/events': { url: `/replay/events?${window}`, ok: [200] },
     'GET /admin/parked': { url: '/admin/parked', ok: [200] },
     'GET /admin/rejected': { url: '/admin/rejected', ok: [200] },
@@ -146,14 +147,18 @@ describe('the route × role matrix', () => {
   }) => {
     // A patient known to every view and index: an order and a discharge.
     const tail = await tailCanonicalLog(service);
-    for (const file of ['hl7v2/orm_o01_new_order.hl7', 'hl7v2/adt_a03_discharge.hl7']) {
-      await sendOverMllp(service.mllpPort, sampleBytes(file));
+    try {
+      for (const file of ['hl7v2/orm_o01_new_order.hl7', 'hl7v2/adt_a03_discharge.hl7']) {
+        await sendOverMllp(service.mllpPort, sampleBytes(file));
+      }
+      await awaitCatchUp(tail, service.api);
+    } finally {
+      await tail.close();
     }
     const [first] = await readCanonicalEvents(service);
     if (first === undefined) throw new Error('no event on the log');
     const nhs = first.patient.nhsNumber;
     expect(nhs).not.toBe(ANOTHER_PATIENT);
-    await awaitCatchUp(tail, service.api);
     const anchor = (await service.api.get('/audit/anchor')).text;
     const table = examples(nhs, first.eventId, anchor);
 

@@ -55,7 +55,14 @@ async function waitForZeroLag(service: ServiceUnderTest): Promise<void> {
   await service.ingest.idle();
   await expect
     .poll(async () => (await get(service, '/health')).body.viewLag, { timeout: 30_000, interval: 200 })
-    .toEqual({ 'gp-view': 0, 'pharmacy-view': 0, 'care-plan-view': 0, 'audit-index': 0, 'audit-receipts': 0 });
+    .toEqual({
+      'gp-view': 0,
+      'pharmacy-view': 0,
+      'care-plan-view': 0,
+      'audit-index': 0,
+      'audit-receipts': 0,
+      'access-log': 0,
+    });
 }
 
 async function deliverTimeline(service: ServiceUnderTest): Promise<void> {
@@ -79,13 +86,25 @@ const countBy = <T>(items: readonly T[], key: (item: T) => string) =>
   items.reduce((m, i) => m.set(key(i), (m.get(key(i)) ?? 0) + 1), new Map<string, number>());
 
 /** The audit tool run as an operator would, against the service's database. */
+/** Where the tool's stack is: a service under test's brokers, registry and topic namespace. */
+type ToolStack = Pick<ServiceUnderTest, 'brokers' | 'registryUrl' | 'namespace'>;
+
 function runAuditTool(
+  service: ToolStack,
   databaseUrl: URL,
   args: readonly string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tools/auditCli.ts', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl.toString(), LOG_LEVEL: 'error' },
+    // The service's stack too: the tool writes its access record to the service's access log.
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl.toString(),
+      KAFKA_BROKERS: service.brokers.join(','),
+      SCHEMA_REGISTRY_URL: service.registryUrl,
+      TOPIC_NAMESPACE: service.namespace,
+      LOG_LEVEL: 'error',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -99,7 +118,8 @@ function runAuditTool(
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
-const runVerifyTool = (databaseUrl: URL, args: readonly string[]) => runAuditTool(databaseUrl, ['verify', ...args]);
+const runVerifyTool = (service: ToolStack, databaseUrl: URL, args: readonly string[]) =>
+  runAuditTool(service, databaseUrl, ['verify', ...args]);
 
 describe('the audit index', () => {
   test('indexes every record once, with its raw source message, and finds it by each filter', async ({ service }) => {
@@ -285,7 +305,7 @@ describe('the audit index', () => {
           ok: true,
         });
       }
-      expect(await runVerifyTool(databaseUrl, [])).toMatchObject({ code: 0 });
+      expect(await runVerifyTool(service, databaseUrl, [])).toMatchObject({ code: 0 });
 
       const row = async (nhs: string, seq: number) =>
         (
@@ -318,7 +338,7 @@ describe('the audit index', () => {
         },
       });
       expect((await get(service, `/audit/patients/${other.nhs}/verify`)).body).toMatchObject({ ok: true });
-      const tool = await runVerifyTool(databaseUrl, []);
+      const tool = await runVerifyTool(service, databaseUrl, []);
       expect(tool.code).toBe(1);
       expect(tool.stdout).toContain(
         `BROKEN ${victim.nhs}: chain_seq 2 at partition ${target.partition} offset ${target.offset}, event ${target.event_id}`,
@@ -349,10 +369,10 @@ describe('the audit index', () => {
         },
       });
       expect((await get(service, `/audit/patients/${victim.nhs}/verify`)).body).toMatchObject({ ok: true });
-      const one = await runVerifyTool(databaseUrl, ['--patient', other.nhs]);
+      const one = await runVerifyTool(service, databaseUrl, ['--patient', other.nhs]);
       expect(one.code).toBe(1);
       expect(one.stdout).toContain(`BROKEN ${other.nhs}: chain_seq 1 at partition ${first?.partition}`);
-      expect(await runVerifyTool(databaseUrl, ['--patient', victim.nhs])).toMatchObject({ code: 0 });
+      expect(await runVerifyTool(service, databaseUrl, ['--patient', victim.nhs])).toMatchObject({ code: 0 });
 
       // A deleted row is named by its chain_seq.
       await db.query('DELETE FROM audit_events WHERE nhs_number = $1 AND chain_seq = 2', [victim.nhs]);
@@ -375,7 +395,7 @@ describe('the audit index', () => {
     await db.connect();
     try {
       const file = join(dir, 'anchor.json');
-      const taken = await runAuditTool(databaseUrl, ['anchor', '--out', file]);
+      const taken = await runAuditTool(service, databaseUrl, ['anchor', '--out', file]);
       expect(taken.code, taken.stderr).toBe(0);
       const anchor = JSON.parse(await readFile(file, 'utf8')) as { root: string; patients: number; heads: unknown[] };
       expect(anchor.heads).toHaveLength(anchor.patients);
@@ -386,7 +406,7 @@ describe('the audit index', () => {
       expect(current.body.heads).toBeUndefined();
       expect((await get<{ heads: unknown[] }>(service, '/audit/anchor?heads=true')).body.heads).toEqual(anchor.heads);
       // Written once: an anchor file is never overwritten.
-      expect((await runAuditTool(databaseUrl, ['anchor', '--out', file])).code).toBe(1);
+      expect((await runAuditTool(service, databaseUrl, ['anchor', '--out', file])).code).toBe(1);
 
       const verifyAnchor = (body: unknown) =>
         fetchWithRole(`${service.httpUrl}/audit/anchor/verify`, {
@@ -394,7 +414,7 @@ describe('the audit index', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
         }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
-      expect(await runAuditTool(databaseUrl, ['verify', '--anchor', file])).toMatchObject({ code: 0 });
+      expect(await runAuditTool(service, databaseUrl, ['verify', '--anchor', file])).toMatchObject({ code: 0 });
       expect((await verifyAnchor(anchor)).body).toMatchObject({ intact: true, differences: [] });
 
       // Cut the longest chain short by its last entry and rewrite its head to match.
@@ -423,12 +443,12 @@ describe('the audit index', () => {
       const cut = (await get(service, `/audit/patients/${victim.nhs}/verify`)).body;
       expect(cut).toMatchObject({ ok: false, missing: [{ reason: 'not-indexed' }] });
       expect(cut).not.toHaveProperty('firstBrokenLink');
-      const cutTool = await runVerifyTool(databaseUrl, []);
+      const cutTool = await runVerifyTool(service, databaseUrl, []);
       expect(cutTool.code).toBe(1);
       expect(cutTool.stdout).toMatch(/, 0 broken\n/);
       expect(cutTool.stdout).toContain('neither indexed nor dead-lettered');
       // ...and the anchor names the patient whose head changed.
-      const checked = await runAuditTool(databaseUrl, ['verify', '--anchor', file]);
+      const checked = await runAuditTool(service, databaseUrl, ['verify', '--anchor', file]);
       expect(checked.code).toBe(1);
       expect(checked.stdout).toContain(
         `DIFFERS ${victim.nhs}: the anchor of ${(anchor as unknown as { takenAt: string }).takenAt} recorded head chain_seq ${victim.n} ${lastHash}; the stored rows give ${victim.n - 1} ${newHead}`,
@@ -551,7 +571,8 @@ describe('the audit index in `npm run views`', () => {
         const patients = await chainPatients(log.pool);
         expect(patients).toHaveLength(new Set(events.map((e) => e.patient.nhsNumber)).size);
         for (const nhs of patients) expect(await verifyPatientChain(log.pool, nhs), nhs).toMatchObject({ ok: true });
-        expect(await runVerifyTool(databaseUrl, [])).toMatchObject({ code: 0 });
+        const stack = { brokers: kafkaBrokers, registryUrl, namespace: log.namespace };
+        expect(await runVerifyTool(stack, databaseUrl, [])).toMatchObject({ code: 0 });
       } finally {
         await log.pool.end();
       }

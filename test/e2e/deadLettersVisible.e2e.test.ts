@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { describe, expect } from 'vitest';
 import type { ApiClient } from '../support/apiClient.js';
-import { serviceTest as test } from '../support/serviceUnderTest.js';
+import { type ServiceUnderTest, serviceTest as test } from '../support/serviceUnderTest.js';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 const PATIENT = '9995000040';
@@ -38,10 +38,18 @@ async function send(api: ApiClient, key: string, event: unknown): Promise<number
 }
 
 /** The audit tool as an operator runs it, against the service's database. */
-function runAuditVerify(databaseUrl: URL): Promise<{ code: number | null; stdout: string }> {
+function runAuditVerify(service: ServiceUnderTest, databaseUrl: URL): Promise<{ code: number | null; stdout: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tools/auditCli.ts', 'verify'], {
     cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl.toString(), LOG_LEVEL: 'error' },
+    // The service's stack too: the tool writes its access record to the service's access log.
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl.toString(),
+      KAFKA_BROKERS: service.brokers.join(','),
+      SCHEMA_REGISTRY_URL: service.registryUrl,
+      TOPIC_NAMESPACE: service.namespace,
+      LOG_LEVEL: 'error',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
@@ -122,7 +130,7 @@ describe('dead letters are never hidden', () => {
           },
         ],
       });
-      const tool = await runAuditVerify(databaseUrl);
+      const tool = await runAuditVerify(service, databaseUrl);
       expect(tool.code).toBe(1);
       expect(tool.stdout).toContain(`[${audit.partition}]@${audit.offset} was dead-lettered by the audit index`);
 

@@ -104,6 +104,7 @@ const patientRoutes = ['gp-summary', 'medications', 'care-plan'].flatMap((view) 
 
 const DUE = '/care-plan/tasks?dueBefore=2026-03-01T00:00:00Z';
 const AUDIT = `/audit/events?patient=${NHS}`;
+const ACCESS = `/audit/access?patient=${NHS}`;
 const REPLAY = '/replay/events?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z';
 const anchorVerify = (body: string): ApiRequest => ({ raw: body, headers: { 'content-type': 'application/json' } });
 const validAnchorShape = {
@@ -167,6 +168,21 @@ const cases: readonly Case[] = [
   ...query('GET /audit/events', AUDIT, positionCursorEdges('cursor'), 'cursor'),
   ...query('GET /audit/events', AUDIT, pageEdges('limit', 1000), 'limit'),
   ...unknownParameter('GET /audit/events', AUDIT),
+
+  ...query(
+    'GET /audit/access',
+    '/audit/access',
+    [...BAD_NHS.map((n) => `patient=${n}`), 'patient='.padEnd(40, '1')],
+    'patient',
+  ),
+  ...query('GET /audit/access', '/audit/access', ['', 'from=2026-03-01T00:00:00Z'], 'patient'),
+  ...query('GET /audit/access', '/audit/access', ['actor=', `actor=${'a'.repeat(201)}`], 'actor'),
+  ...query('GET /audit/access', ACCESS, instantEdges('from'), 'from'),
+  ...query('GET /audit/access', ACCESS, instantEdges('to'), 'to'),
+  ...query('GET /audit/access', ACCESS, ['from=2026-03-01T00:00:00Z&to=2026-02-01T00:00:00Z'], 'to'),
+  ...query('GET /audit/access', ACCESS, positionCursorEdges('cursor'), 'cursor'),
+  ...query('GET /audit/access', ACCESS, pageEdges('limit', 1000), 'limit'),
+  ...unknownParameter('GET /audit/access', ACCESS),
 
   ...paths(
     'GET /audit/events/{eventId}',

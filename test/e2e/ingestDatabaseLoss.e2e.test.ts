@@ -98,7 +98,14 @@ describe('the adapters when PostgreSQL drops their connections', () => {
             interval: 250,
           },
         )
-        .toEqual({ 'gp-view': 0, 'pharmacy-view': 0, 'care-plan-view': 0, 'audit-index': 0, 'audit-receipts': 0 });
+        .toEqual({
+          'gp-view': 0,
+          'pharmacy-view': 0,
+          'care-plan-view': 0,
+          'audit-index': 0,
+          'audit-receipts': 0,
+          'access-log': 0,
+        });
       const deadLetters = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM view_dead_letters');
       expect(deadLetters.rows[0]?.n).toBe(0);
       // "Not stored, send it again" in each channel's own terms: never a bare 500.

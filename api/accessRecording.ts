@@ -1,0 +1,100 @@
+/**
+ * Who viewed what, recorded as it happens: every answer carrying patient data (a `read` route,
+ * status 2xx) writes one access record naming the patients it held, and its body leaves only
+ * once Kafka has acknowledged that record; an admin action's record is written before the
+ * action runs; a replay's before it streams. When the record cannot be written the request
+ * fails with 503 and nothing is shown or done (never an unlogged read). Ingest answers carry no
+ * patient data and are not recorded. I/O.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type AccessRecordKind, accessRecord, patientsIn } from '../auth/accessEntry.js';
+import { type Problem, problemJson } from '../core/problemDetails.js';
+import { replyProblem } from '../platform/replyProblem.js';
+import type { AccessRecord } from '../schemas/generated/events.js';
+
+export type RecordAccess = (record: AccessRecord) => Promise<void>;
+
+/** Routes whose answer is a stream of many patients' records: recorded as an export before it starts. */
+const EXPORT_ROUTES = new Set(['GET /replay/events']);
+
+const unavailable = (correlationId: string): Problem => ({
+  status: 503,
+  code: 'CEL_ERR_ACCESS_LOG_UNAVAILABLE',
+  title: 'Unavailable',
+  detail: 'the access log cannot be written now, so nothing is shown or done; retry shortly',
+  correlationId,
+  retryAfterSeconds: 5,
+});
+
+const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url ?? ''}`;
+
+function pathPatient(request: FastifyRequest): readonly string[] {
+  const nhs = (request.params as Record<string, unknown> | undefined)?.nhs;
+  return typeof nhs === 'string' ? [nhs] : [];
+}
+
+function bodyOf(payload: unknown): unknown {
+  const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined;
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerAccessRecording(
+  app: FastifyInstance,
+  options: { readonly record: RecordAccess; readonly clock: () => Date },
+): void {
+  const write = async (
+    request: FastifyRequest,
+    kind: AccessRecordKind,
+    patients: readonly string[],
+    outcome: string,
+  ): Promise<boolean> => {
+    const principal = request.principal;
+    if (principal === undefined) return true; // anonymous routes carry no patient data
+    try {
+      await options.record(
+        accessRecord({
+          accessId: randomUUID(),
+          at: options.clock(),
+          actor: principal,
+          kind,
+          route: routeOf(request),
+          patients,
+          correlationId: String(request.id),
+          outcome,
+        }),
+      );
+      return true;
+    } catch (error) {
+      request.log.error({ err: error }, 'access record not written: the request is refused');
+      return false;
+    }
+  };
+
+  // Before an admin action or an export runs.
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const rule = request.routeOptions.config.access;
+    if (rule?.access !== 'token') return;
+    const exporting = EXPORT_ROUTES.has(routeOf(request));
+    if (rule.kind !== 'admin' && !exporting) return;
+    if (!(await write(request, exporting ? 'EXPORT' : 'ADMIN', [], 'started')))
+      return replyProblem(reply, unavailable(String(request.id)));
+  });
+
+  // Before a read's answer leaves.
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const rule = request.routeOptions.config.access;
+    if (rule?.access !== 'token' || rule.kind !== 'read' || EXPORT_ROUTES.has(routeOf(request))) return payload;
+    if (reply.statusCode < 200 || reply.statusCode > 299) return payload;
+    const patients = patientsIn(bodyOf(payload), pathPatient(request));
+    if (await write(request, 'READ', patients, String(reply.statusCode))) return payload;
+    const { contentType, body } = problemJson(unavailable(String(request.id)));
+    void reply.status(503).header('content-type', contentType).header('retry-after', '5');
+    return JSON.stringify(body);
+  });
+}
