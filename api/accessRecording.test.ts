@@ -4,7 +4,9 @@
  * written turns the answer into a 503 without the data, and stops an admin action before it runs.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { importJWK, SignJWT } from 'jose';
 import { afterEach, describe, expect, test } from 'vitest';
+import { DEFAULT_AUDIENCE, DEV_ISSUER } from '../auth/devIssuer.js';
 import type { AccessRecord } from '../schemas/generated/events.js';
 import { testAuth } from '../test/support/testAuth.js';
 import { registerAuth } from './authPlugin.js';
@@ -127,6 +129,40 @@ describe('access recording', () => {
     });
     expect(refused.statusCode).toBe(503);
     expect(failing.actions()).toBe(0);
+  });
+});
+
+describe('purpose of use', () => {
+  test('a token without the claim takes the X-Purpose-Of-Use header; a claim stands; a bad header is a 400', async () => {
+    const access = await testAuth();
+    const recorded: AccessRecord[] = [];
+    app = Fastify();
+    registerAuth(app, { ...access.auth, recordAccess: async (record) => void recorded.push(record) });
+    app.get('/patients/:nhs/gp-summary', async (request) => ({ nhsNumber: (request.params as { nhs: string }).nhs }));
+    const key = await importJWK(access.tokens.key.privateJwk, 'ES256');
+    const unclaimed = await new SignJWT({ roles: ['gp'], scope: 'user/*.rs', client_id: 'portal' })
+      .setProtectedHeader({ alg: 'ES256', kid: access.tokens.key.kid })
+      .setIssuer(DEV_ISSUER)
+      .setAudience(DEFAULT_AUDIENCE)
+      .setSubject('dr-no-claim')
+      .setExpirationTime('5m')
+      .sign(key);
+    const get = (token: string, purpose?: string) =>
+      app?.inject({
+        method: 'GET',
+        url: `/patients/${NHS}/gp-summary`,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(purpose === undefined ? {} : { 'x-purpose-of-use': purpose }),
+        },
+      });
+    expect((await get(unclaimed, 'ETREAT'))?.statusCode).toBe(200);
+    expect((await get(unclaimed))?.statusCode).toBe(200);
+    expect((await get(await access.tokens.token('gp', { purposeOfUse: 'TREAT' }), 'HRESCH'))?.statusCode).toBe(200);
+    expect(recorded.map((r) => r.purposeOfUse)).toEqual(['ETREAT', 'TREAT', 'TREAT']);
+    const bad = await get(unclaimed, 'treat me; now');
+    expect(bad?.statusCode).toBe(400);
+    expect(bad?.json()).toMatchObject({ code: 'CEL_ERR_BAD_REQUEST', location: '/headers/x-purpose-of-use' });
   });
 });
 

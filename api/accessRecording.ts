@@ -2,8 +2,10 @@
  * Who viewed what, recorded as it happens: every answer carrying patient data (a `read` route,
  * status 2xx) writes one access record naming the patients it held, and its body leaves only
  * once Kafka has acknowledged that record; an admin action's record is written before the
- * action runs; a replay's before it streams. When the record cannot be written the request
- * fails with 503 and nothing is shown or done (never an unlogged read). Ingest answers carry no
+ * action runs; a replay's before it streams (`started`), and a second once it has ended naming
+ * every patient it streamed (`completed` or `interrupted`). When a record cannot be written
+ * before the data leaves, the request fails with 503 and nothing is shown or done (never an
+ * unlogged read). Ingest answers carry no
  * patient data and are not recorded. I/O.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,6 +16,15 @@ import { replyProblem } from '../platform/replyProblem.js';
 import type { AccessRecord } from '../schemas/generated/events.js';
 
 export type RecordAccess = (record: AccessRecord) => Promise<void>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Access records a route writes itself: a stream's record once it has ended (the patients it held). */
+    accessLog: {
+      streamEnded(request: FastifyRequest, patients: readonly string[], outcome: string): Promise<void>;
+    };
+  }
+}
 
 /** Routes whose answer is a stream of many patients' records: recorded as an export before it starts. */
 const EXPORT_ROUTES = new Set(['GET /replay/events']);
@@ -75,6 +86,14 @@ export function registerAccessRecording(
       return false;
     }
   };
+
+  app.decorate('accessLog', {
+    async streamEnded(request: FastifyRequest, patients: readonly string[], outcome: string) {
+      // The data has left by now: a record that cannot be written is logged for the operator.
+      if (!(await write(request, 'EXPORT', [...new Set(patients)].sort(), outcome)))
+        request.log.error('the access record of an ended export could not be written');
+    },
+  });
 
   // Before an admin action or an export runs.
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -112,6 +112,10 @@ export function attachAccessRule(route: RouteOptions): void {
   }
 }
 
+/** Why the caller reads, when its token does not say (HL7 v3 PurposeOfUse, e.g. TREAT, ETREAT). */
+export const PURPOSE_HEADER = 'x-purpose-of-use';
+const PURPOSE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-_.~+/]+=*)[ ]*$/i;
 
 const quoted = (text: string) => `"${text.replace(/["\\]/g, "'")}"`;
@@ -175,9 +179,28 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
         `Bearer realm=${quoted(options.realm)}, error="invalid_token", error_description=${quoted(detail)}`,
       );
     }
-    request.principal = verified.value;
+    const purposeHeader = request.headers[PURPOSE_HEADER];
+    if (purposeHeader !== undefined && (typeof purposeHeader !== 'string' || !PURPOSE.test(purposeHeader))) {
+      return refuse(
+        request,
+        reply,
+        {
+          status: 400,
+          code: 'CEL_ERR_BAD_REQUEST',
+          title: 'Bad request',
+          detail: `${PURPOSE_HEADER} must be one purpose-of-use code (letters, digits, "_", "-", "."; at most 64)`,
+          location: `/headers/${PURPOSE_HEADER}`,
+        },
+        undefined,
+      );
+    }
+    // A purpose the token asserts stands; otherwise the caller may say why it reads (else the role's default).
+    request.principal =
+      purposeHeader !== undefined && !verified.value.purposeOfUseClaimed
+        ? { ...verified.value, purposeOfUse: purposeHeader }
+        : verified.value;
     if (rule.access === 'anonymous') return;
-    const decision = authorizeRequest(rule, verified.value, {
+    const decision = authorizeRequest(rule, request.principal, {
       params: request.params as Readonly<Record<string, unknown>>,
       query: request.query as Readonly<Record<string, unknown>>,
     });

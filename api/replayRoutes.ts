@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { replyProblem } from '../platform/replyProblem.js';
 import { contentTypeOf, encodeRows } from '../replay/encodeRows.js';
+import type { ExportRow } from '../replay/exportRow.js';
 import {
   describeWindowProblem,
   parameterOf,
@@ -45,6 +46,14 @@ const exportLine = {
     event: { type: 'object', description: 'the canonical event, fields in Avro schema order' },
   },
 } as const;
+
+/** The rows as they are, each row's patient noted as it passes (for the access record). */
+async function* noting(rows: AsyncIterable<ExportRow>, patients: Set<string>): AsyncGenerator<ExportRow> {
+  for await (const row of rows) {
+    patients.add(row.event.patient.nhsNumber);
+    yield row;
+  }
+}
 
 export const replayRoutes: FastifyPluginAsync<{ readonly source: LogSource }> = async (app, { source }) => {
   let running = 0;
@@ -93,6 +102,7 @@ export const replayRoutes: FastifyPluginAsync<{ readonly source: LogSource }> = 
         });
       }
       running += 1;
+      const streamed = new Set<string>();
       let body: Readable;
       try {
         const plan = await planWindow(source, window.value);
@@ -100,13 +110,18 @@ export const replayRoutes: FastifyPluginAsync<{ readonly source: LogSource }> = 
           { time: window.value.time, offsets: String(plan.offsets), kinds: window.value.kinds?.size ?? 'all' },
           'replay window planned',
         );
-        body = Readable.from(encodeRows('jsonl', readWindow(source, window.value, plan)));
+        body = Readable.from(encodeRows('jsonl', noting(readWindow(source, window.value, plan), streamed)));
       } catch (error) {
         running -= 1;
         throw error;
       }
+      let ended = false;
+      body.once('end', () => {
+        ended = true;
+      });
       body.once('close', () => {
         running -= 1;
+        void app.accessLog.streamEnded(request, [...streamed], ended ? 'completed' : 'interrupted');
       });
       return reply.type(contentTypeOf.jsonl).send(body);
     },

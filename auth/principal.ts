@@ -20,6 +20,8 @@ export type Principal = {
   /** Bound to one patient: a `patient` claim, or any `patient/` scope (then without a claim it reaches no one). */
   readonly patientBound: boolean;
   readonly purposeOfUse: string;
+  /** Whether `purposeOfUse` is the token's own claim (else the role's default, which a request header may replace). */
+  readonly purposeOfUseClaimed: boolean;
   readonly clientId: string;
 };
 
@@ -73,6 +75,7 @@ export function principalFromClaims(claims: Readonly<Record<string, unknown>>): 
         : firstRole === undefined
           ? 'UNSPECIFIED'
           : roleDescriptions[firstRole].purposeOfUse,
+    purposeOfUseClaimed: typeof purposeClaim === 'string',
     clientId,
   });
 }

@@ -94,6 +94,24 @@ describe('the access log', () => {
       expect(response.status, step.path).toBe(step.status);
       answers.set(`session-${i}`, response.body);
     }
+    // An analyst's replay: recorded before it streams, and once ended with every patient it held.
+    const replay = await as(
+      service,
+      'analyst',
+      'an-okafor',
+      '/replay/events?time=clinical&from=2026-02-20&to=2026-03-20',
+      'replay-1',
+    );
+    expect(replay.status).toBe(200);
+    const replayed = [
+      ...new Set(
+        replay.text
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => (JSON.parse(line) as { event: { patient: { nhsNumber: string } } }).event.patient.nhsNumber),
+      ),
+    ].sort();
+    expect(replayed.length).toBeGreaterThan(1);
     await waitForAccessIndex(service);
 
     const byJones = await accessOf(service, 'actor=dr-jones');
@@ -119,8 +137,20 @@ describe('the access log', () => {
       expect(about.filter((r) => r.actor.sub === 'ph-patel')).toHaveLength(1);
     }
 
+    await waitFor(
+      async () => (await accessOf(service, 'actor=an-okafor')).length === 2,
+      30_000,
+      "the replay's second record",
+    );
+    expect((await accessOf(service, 'actor=an-okafor')).map((r) => [r.kind, r.route, r.outcome, r.patients])).toEqual([
+      ['EXPORT', 'GET /replay/events', 'started', []],
+      ['EXPORT', 'GET /replay/events', 'completed', replayed],
+    ]);
+
     // Who looked at the first patient: exactly the reads that showed them, ingest wrote none.
-    const aboutFirst = (await accessOf(service, `patient=${first}`)).filter((r) => r.actor.sub !== 'access-checker');
+    const aboutFirst = (await accessOf(service, `patient=${first}`)).filter(
+      (r) => r.actor.sub !== 'access-checker' && r.kind === 'READ',
+    );
     const showedFirst = session
       .map((step, i) => ({ ...step, id: `session-${i}` }))
       .filter((step) => step.status === 200 && JSON.stringify(answers.get(step.id)).includes(first));
