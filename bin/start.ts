@@ -23,6 +23,9 @@ try {
       `  Health             GET  ${service.httpUrl}/health`,
       `  Held inputs        GET  ${service.httpUrl}/admin/parked, ${service.httpUrl}/admin/rejected`,
       `  Kafka ${service.brokers.join(',')}   schema registry ${service.registryUrl}`,
+      config.auth.mode === 'development'
+        ? '  Every route but /health needs a bearer token: npm run -s token -- --role gp (README: Access)'
+        : `  Every route but /health needs a bearer token from ${config.auth.issuer}`,
       'Ctrl-C stops the service (the local stack keeps running: npm run stack -- down).',
       '',
     ].join('\n'),
