@@ -77,6 +77,13 @@ describe('principalFromClaims', () => {
     expect(principalFromClaims(claims)).toEqual({ ok: false, error });
   });
 
+  test("Keycloak's realm_access.roles is read when there is no roles claim", () => {
+    expect(principalFromClaims({ sub: 'a', realm_access: { roles: ['offline_access', 'gp'] } })).toMatchObject({
+      ok: true,
+      value: { roles: ['gp'] },
+    });
+  });
+
   test('unknown roles are dropped; the purpose of use defaults from the role; scp is read like scope', () => {
     const read = principalFromClaims({
       sub: 'a',

@@ -27,17 +27,28 @@ export type Principal = {
 
 const CLAIM_TEXT = /^[\x21-\x7e](?:[\x20-\x7e]{0,198}[\x21-\x7e])?$/;
 
-/** Roles from `roles` (an array, or one string); unknown role names are ignored. */
+/** Roles from `roles` (an array, or one string; none when absent); unknown role names are ignored. */
 function readRoles(claim: unknown): readonly Role[] | undefined {
+  if (claim === undefined) return []; // a valid token that grants no role: refused route by route (403)
   const list = typeof claim === 'string' ? [claim] : Array.isArray(claim) ? claim : undefined;
   if (list === undefined || !list.every((r): r is string => typeof r === 'string')) return undefined;
   return [...new Set(list.filter(isRole))];
 }
 
+/**
+ * The roles claim: `roles` (Entra ID app roles, most providers' mappers), else Keycloak's
+ * default `realm_access.roles`.
+ */
+function rolesClaim(claims: Readonly<Record<string, unknown>>): unknown {
+  if (claims.roles !== undefined) return claims.roles;
+  const realm = claims.realm_access;
+  return realm !== null && typeof realm === 'object' ? (realm as { roles?: unknown }).roles : undefined;
+}
+
 export function principalFromClaims(claims: Readonly<Record<string, unknown>>): Result<Principal, string> {
   const { sub } = claims;
   if (typeof sub !== 'string' || !CLAIM_TEXT.test(sub)) return err('the token has no usable "sub" claim');
-  const roles = readRoles(claims.roles);
+  const roles = readRoles(rolesClaim(claims));
   if (roles === undefined) return err('the token\'s "roles" claim is not a list of role names');
   const scopeClaim = claims.scope ?? claims.scp;
   const scopeText =
