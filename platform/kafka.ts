@@ -5,6 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import kafkajs, { type Admin, type Kafka, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { KafkaClientSecurity } from './kafkaSecurity.js';
 import type { Logger } from './logger.js';
 
 export type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -20,6 +21,8 @@ export type KafkaClientOptions = {
   readonly logger?: Logger;
   /** Fail fast instead of retrying for ~30 s; used by probes. */
   readonly failFast?: boolean;
+  /** TLS and SASL (platform/kafkaSecurity.ts `loadKafkaSecurity`); none means PLAINTEXT. */
+  readonly security?: KafkaClientSecurity;
 };
 
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
@@ -31,6 +34,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     logLevel: options.logger === undefined ? KafkaLogLevel.NOTHING : KafkaLogLevel.WARN,
     logCreator: () => (entry: LogEntry) => forwardKafkaLog(options.logger, entry),
     ...(options.failFast === true ? { retry: { retries: 0 } } : {}),
+    ...(options.security?.ssl === undefined ? {} : { ssl: options.security.ssl }),
+    ...(options.security?.sasl === undefined ? {} : { sasl: options.security.sasl }),
   };
   return new KafkaClient(config);
 }
