@@ -126,6 +126,63 @@ describe('parseConfig', () => {
     expect(set.ok && set.value.listen).toMatchObject({ mllpMaxConnections: 40, mllpMaxConnectionsPerPeer: 40 });
   });
 
+  test('MLLP TLS, the plain listener and the senders file: off by default, paths resolved, plain only beside TLS', () => {
+    const defaults = parseConfig({}, '/repo');
+    expect(defaults.ok && defaults.value.listen.mllp).toEqual({
+      tls: undefined,
+      plainPort: undefined,
+      sendersFile: undefined,
+    });
+    const set = parseConfig(
+      {
+        MLLP_TLS_CERT_FILE: 'tls/cert.pem',
+        MLLP_TLS_KEY_FILE: '/etc/cel/key.pem',
+        MLLP_TLS_CA_FILE: 'tls/ca.pem',
+        MLLP_PLAIN_PORT: '2576',
+        MLLP_SENDERS_FILE: 'senders.json',
+      },
+      '/repo',
+    );
+    expect(set.ok && set.value.listen.mllp).toEqual({
+      tls: { certFile: '/repo/tls/cert.pem', keyFile: '/etc/cel/key.pem', caFile: '/repo/tls/ca.pem' },
+      plainPort: 2576,
+      sendersFile: '/repo/senders.json',
+    });
+    const sendersOnly = parseConfig({ MLLP_SENDERS_FILE: '/s.json' });
+    expect(sendersOnly.ok && sendersOnly.value.listen.mllp.sendersFile).toBe('/s.json');
+  });
+
+  test.each([
+    {
+      name: 'a certificate without its key',
+      env: { MLLP_TLS_CERT_FILE: '/c.pem', MLLP_SENDERS_FILE: '/s.json' },
+      variable: 'MLLP_TLS_KEY_FILE',
+    },
+    { name: 'a key without its certificate', env: { MLLP_TLS_KEY_FILE: '/k.pem' }, variable: 'MLLP_TLS_CERT_FILE' },
+    { name: 'a CA without TLS', env: { MLLP_TLS_CA_FILE: '/ca.pem' }, variable: 'MLLP_TLS_CA_FILE' },
+    {
+      name: 'TLS without declared senders',
+      env: { MLLP_TLS_CERT_FILE: '/c.pem', MLLP_TLS_KEY_FILE: '/k.pem' },
+      variable: 'MLLP_SENDERS_FILE',
+    },
+    { name: 'a plain port without TLS', env: { MLLP_PLAIN_PORT: '2576' }, variable: 'MLLP_PLAIN_PORT' },
+    {
+      name: 'a plain port that is not a port',
+      env: {
+        MLLP_TLS_CERT_FILE: '/c.pem',
+        MLLP_TLS_KEY_FILE: '/k.pem',
+        MLLP_SENDERS_FILE: '/s.json',
+        MLLP_PLAIN_PORT: '70000',
+      },
+      variable: 'MLLP_PLAIN_PORT',
+    },
+  ])('MLLP transport: $name is refused, naming $variable', ({ env, variable }) => {
+    const result = parseConfig(env);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.map((p) => p.variable)).toContain(variable);
+  });
+
   test('the view settings: defaults, and set values', () => {
     const defaults = parseConfig({});
     expect(defaults.ok && defaults.value.views).toEqual({

@@ -8,6 +8,7 @@ import { parseAllowedHosts } from '../api/allowedHosts.js';
 import type { HttpHardening } from '../api/httpHardening.js';
 import { type AuthConfig, parseAuthConfig } from '../auth/authConfig.js';
 import { err, ok, type Result } from '../core/result.js';
+import { type MllpListenConfig, parseMllpListenConfig } from '../producers/hl7v2/mllpListenConfig.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -53,6 +54,8 @@ export type Config = {
     readonly mllpMaxConnections: number;
     /** MLLP_MAX_CONNECTIONS_PER_PEER: connections open at once from one remote address; more are closed as they arrive. */
     readonly mllpMaxConnectionsPerPeer: number;
+    /** MLLP_TLS_*, MLLP_PLAIN_PORT, MLLP_SENDERS_FILE: TLS, the loopback plain listener beside it, the sender allow-list. */
+    readonly mllp: MllpListenConfig;
   };
   /** AUTH_*: the OIDC provider whose bearer tokens the API trusts, or the development issuer. */
   readonly auth: AuthConfig;
@@ -138,6 +141,27 @@ export const configVariables = [
     name: 'MLLP_MAX_CONNECTIONS_PER_PEER',
     default: '50',
     doc: 'MLLP connections open at once from one remote address (at most MLLP_MAX_CONNECTIONS); one more from that address is closed as it arrives, other senders are unaffected',
+  },
+  {
+    name: 'MLLP_TLS_CERT_FILE',
+    default: '(none: plain TCP)',
+    doc: 'PEM certificate (chain) of the MLLP listener; with MLLP_TLS_KEY_FILE, MLLP_PORT serves MLLP over TLS and plain MLLP is only on 127.0.0.1 (MLLP_PLAIN_PORT)',
+  },
+  { name: 'MLLP_TLS_KEY_FILE', default: '(none)', doc: 'PEM private key of MLLP_TLS_CERT_FILE; set both or neither' },
+  {
+    name: 'MLLP_TLS_CA_FILE',
+    default: '(none)',
+    doc: 'PEM CA bundle; set, every MLLP TLS client must present a certificate it signed (others fail the handshake)',
+  },
+  {
+    name: 'MLLP_PLAIN_PORT',
+    default: '(off)',
+    doc: 'With MLLP TLS only: a plain MLLP port bound to 127.0.0.1 whatever LISTEN_HOST is (e.g. for a local interface engine); refused without TLS, where MLLP_PORT is the plain listener',
+  },
+  {
+    name: 'MLLP_SENDERS_FILE',
+    default: '(development sender)',
+    doc: 'JSON allow-list of MLLP senders: who each is (addresses, certificate subjects) and which MSH-3/MSH-4 it may send; others are answered AR 204 "do not resend". Required with TLS. Unset: any sender that reaches the plain listener',
   },
   {
     name: 'AUTH_ISSUER',
@@ -285,6 +309,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
       `"${mllpMaxConnectionsPerPeer}": expected at most MLLP_MAX_CONNECTIONS (${mllpMaxConnections})`,
     );
   }
+  const mllp = parseMllpListenConfig(value, problem, cwd);
   const selectedViewsRaw = value('CEL_VIEWS');
   const selectedViews = selectedViewsRaw?.split(',').map((name) => name.trim());
   if (selectedViews?.some((name) => !/^[a-z][a-z0-9-]{0,62}$/.test(name)) === true) {
@@ -353,6 +378,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
         mllpFrameTimeoutMs: mllpFrameTimeoutMs ?? 30_000,
         mllpMaxConnections: mllpMaxConnections ?? 500,
         mllpMaxConnectionsPerPeer: mllpMaxConnectionsPerPeer ?? 50,
+        mllp: Object.freeze(mllp),
       }),
       auth,
       http: Object.freeze({

@@ -115,6 +115,7 @@ export async function runService(
       maxConnections: config.listen.mllpMaxConnections,
       maxConnectionsPerPeer: config.listen.mllpMaxConnectionsPerPeer,
       shutdownGraceMs: 20_000,
+      transport: config.listen.mllp,
     },
     { ingest, clock, logger },
   );

@@ -171,6 +171,27 @@ describe('buildAck', () => {
     expect(valueAt(ack, 'ERR-8')).toBe('Kafka did not acknowledge in time');
   });
 
+  test('a refused sender is AR 204 with ERR-5 undeclared-sender, and both texts say not to resend', () => {
+    const ack = parsedAck(
+      buildAck(
+        discharge,
+        { kind: 'refused-sender', location: 'MSH-3', reason: 'MSH-3/MSH-4 of another sender' },
+        OPTIONS,
+      ),
+    );
+    expect([
+      valueAt(ack, 'MSA-1'),
+      valueAt(ack, 'MSA-2'),
+      valueAt(ack, 'ERR-2.1'),
+      valueAt(ack, 'ERR-2.3'),
+      valueAt(ack, 'ERR-3.1'),
+      valueAt(ack, 'ERR-3.2'),
+      valueAt(ack, 'ERR-5'),
+    ]).toEqual(['AR', '100187', 'MSH', '3', '204', 'Unknown key identifier', 'undeclared-sender']);
+    expect(valueAt(ack, 'MSA-3')).toBe('not a declared sender: do not resend, ask the receiving team');
+    expect(valueAt(ack, 'ERR-8')).toMatch(/^not a declared sender: do not resend, ask the receiving team \(MSH-3/);
+  });
+
   test('with no readable request: our defaults and an empty MSA-2', () => {
     const rejection: Rejection = { kind: 'unparseable', location: 'MSH-2', reason: 'bad encoding characters' };
     expect(buildAck(undefined, { kind: 'rejected', rejection }, OPTIONS)).toBe(

@@ -21,7 +21,13 @@ export type AckAnswer =
   | { readonly kind: 'parked'; readonly on: string }
   | { readonly kind: 'ignored' }
   | { readonly kind: 'rejected'; readonly rejection: Rejection }
-  | { readonly kind: 'unavailable'; readonly reason: string };
+  | { readonly kind: 'unavailable'; readonly reason: string }
+  /**
+   * Not from a declared sender (MLLP_SENDERS_FILE), or claiming an MSH-3/MSH-4 its sender may not:
+   * nothing read past the MSH, nothing stored; a resend fails the same way. `location` names the
+   * claim refused ('' when the connection itself is not a declared sender).
+   */
+  | { readonly kind: 'refused-sender'; readonly location: '' | 'MSH-3' | 'MSH-4'; readonly reason: string };
 
 /** HL7 table 0008, original mode. */
 export type AckCode = 'AA' | 'AE' | 'AR';
@@ -64,6 +70,14 @@ export const ackRules = {
 
 /** The answer when the log is down: transient, so AR (never AA: nothing was stored). */
 export const unavailableRule = { ack: 'AR', hl7ErrorCode: '207', severity: 'E' } as const satisfies AckRule;
+
+/**
+ * The answer to an undeclared sender: AR (not the content) with 0357 204 "Unknown key identifier"
+ * (the sender's identity is the key we do not know) and ERR-5 `undeclared-sender`; the texts say
+ * not to resend. 207 would tell the sender's engine to retry for ever.
+ */
+export const refusedSenderRule = { ack: 'AR', hl7ErrorCode: '204', severity: 'E' } as const satisfies AckRule;
+export const REFUSED_SENDER_TEXT = 'not a declared sender: do not resend, ask the receiving team';
 
 /** HL7 table 0357 texts, as ERR-3.2 and the ELD code text. */
 export const hl7ErrorTexts = {
@@ -131,6 +145,17 @@ function contentOf(answer: AckAnswer): AckContent {
         code: unavailableRule.ack,
         text: 'not stored: the event log is unavailable; resend this message',
         error: { rule: unavailableRule, location: '', reason: answer.reason, appCode: 'unavailable' },
+      };
+    case 'refused-sender':
+      return {
+        code: refusedSenderRule.ack,
+        text: REFUSED_SENDER_TEXT,
+        error: {
+          rule: refusedSenderRule,
+          location: answer.location,
+          reason: `${REFUSED_SENDER_TEXT} (${answer.reason})`,
+          appCode: 'undeclared-sender',
+        },
       };
     default:
       return assertNever(answer, 'ACK answer');

@@ -1,14 +1,71 @@
 /**
  * Wires the MLLP server to the ingest pipeline: each frame becomes an inbound message, goes
  * through ingest, and its outcome becomes the ACK (AA only after Kafka acknowledged the
- * events and the raw receipt). I/O.
+ * events and the raw receipt). Before ingest, the sender allow-list: a message from a peer
+ * that is not a declared sender, or claiming an MSH-3/MSH-4 its sender may not, is answered
+ * AR 204 "do not resend", logged (peer, sender, MSH-3/MSH-4, never content) and counted, and
+ * not stored. Reads the TLS and senders files at creation. I/O.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../../platform/config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { IngestOutcome, IngestService } from '../ingest/ingestService.js';
 import { type AckAnswer, buildAck } from './buildAck.js';
 import { headerOfFrame, MLLP_ENDPOINT } from './interpretHl7.js';
-import { createMllpServer, type MllpServer, type MllpServerOptions } from './mllpServer.js';
+import { type MllpListenConfig, PLAIN_MLLP_HOST } from './mllpListenConfig.js';
+import { checkMllpSender, developmentSenders, type MllpSenders, parseMllpSenders } from './mllpSenders.js';
+import {
+  createMllpServer,
+  type MllpConnectionInfo,
+  type MllpServer,
+  type MllpServerOptions,
+  type MllpTlsMaterial,
+} from './mllpServer.js';
+import { createRefusalLog } from './peerConnectionCap.js';
+import type { Hl7Header } from './readHl7Header.js';
+
+export type Hl7ListenerOptions = Omit<MllpServerOptions, 'tls' | 'plain'> & {
+  /** TLS, the loopback plain listener and the senders file (MLLP_TLS_*, MLLP_PLAIN_PORT, MLLP_SENDERS_FILE); none when absent. */
+  readonly transport?: MllpListenConfig | undefined;
+};
+
+export type Hl7Listener = MllpServer & {
+  /** Messages refused as not from a declared sender since start. */
+  readonly refusedSenders: () => number;
+};
+
+const REFUSED_SENDER_LOG_INTERVAL_MS = 60_000;
+
+function readConfigFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError([
+      { variable, message: `"${path}": cannot be read (${error instanceof Error ? error.message : String(error)})` },
+    ]);
+  }
+}
+
+function loadTls(transport: MllpListenConfig | undefined): MllpTlsMaterial | undefined {
+  const tls = transport?.tls;
+  if (tls === undefined) return undefined;
+  return {
+    cert: readConfigFile('MLLP_TLS_CERT_FILE', tls.certFile),
+    key: readConfigFile('MLLP_TLS_KEY_FILE', tls.keyFile),
+    ca: tls.caFile === undefined ? undefined : readConfigFile('MLLP_TLS_CA_FILE', tls.caFile),
+  };
+}
+
+function loadSenders(transport: MllpListenConfig | undefined): MllpSenders {
+  const file = transport?.sendersFile;
+  if (file === undefined) return developmentSenders;
+  const parsed = parseMllpSenders(readConfigFile('MLLP_SENDERS_FILE', file).toString('utf8'));
+  if (!parsed.ok) throw new ConfigError([{ variable: 'MLLP_SENDERS_FILE', message: `"${file}": ${parsed.error}` }]);
+  return parsed.value;
+}
+
+const isLoopback = (host: string): boolean => /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(host);
 
 export function answerOf(outcome: IngestOutcome): AckAnswer {
   switch (outcome.kind) {
@@ -28,15 +85,85 @@ export function answerOf(outcome: IngestOutcome): AckAnswer {
 }
 
 export function createHl7Listener(
-  options: MllpServerOptions,
+  options: Hl7ListenerOptions,
   deps: { readonly ingest: IngestService; readonly clock: () => Date; readonly logger: Logger },
-): MllpServer {
+): Hl7Listener {
   const encoder = new TextEncoder();
-  return createMllpServer(
-    options,
+  const { transport, ...serverOptions } = options;
+  const tls = loadTls(transport);
+  const senders = loadSenders(transport);
+  const log = deps.logger.child({ module: 'mllp' });
+  if (senders.kind === 'development' && !isLoopback(options.host)) {
+    log.warn(
+      { host: options.host },
+      'MLLP_SENDERS_FILE is unset: any sender that reaches the MLLP port may send any MSH-3/MSH-4; declare the senders',
+    );
+  }
+  const refusals = createRefusalLog(REFUSED_SENDER_LOG_INTERVAL_MS);
+  let refusedSenders = 0;
+
+  /** The refusal when the connection or the message's MSH-3/MSH-4 is not a declared sender's; undefined when allowed. */
+  const refusalOf = (header: Hl7Header | undefined, connection: MllpConnectionInfo): AckAnswer | undefined => {
+    const decision = checkMllpSender(
+      senders,
+      { transport: connection.transport, address: connection.peer, certificateSubject: connection.certificateSubject },
+      { sendingApplication: header?.sendingApplication ?? '', sendingFacility: header?.sendingFacility ?? '' },
+    );
+    if (decision.kind === 'allowed') return undefined;
+    // An unreadable MSH from a declared peer is ingest's to answer (AR, kept as rejected).
+    if (decision.kind === 'unclaimable' && header === undefined) return undefined;
+    refusedSenders += 1;
+    const note = refusals.note(connection.peer, Date.now());
+    if (note.log) {
+      // Who and what it claimed, never content: MSH-3/MSH-4 name systems, not patients.
+      log.warn(
+        {
+          peer: connection.peer,
+          transport: connection.transport,
+          certificateCN: connection.certificateSubject?.CN,
+          refusal: decision.kind,
+          senders: decision.kind === 'unclaimable' ? decision.senders : undefined,
+          owner: decision.kind === 'unclaimable' ? decision.owner : undefined,
+          sendingApplication: header?.sendingApplication,
+          sendingFacility: header?.sendingFacility,
+          refusedSinceLastLine: note.unlogged,
+          refusedSinceStart: refusedSenders,
+        },
+        'MLLP message from an undeclared sender; answered AR, not stored',
+      );
+    }
+    return decision.kind === 'undeclared-peer'
+      ? {
+          kind: 'refused-sender',
+          location: '',
+          reason: `the connection (${connection.transport}) is no declared sender`,
+        }
+      : {
+          kind: 'refused-sender',
+          location: decision.location,
+          reason:
+            decision.owner === undefined
+              ? `${decision.location} is not one this sender may send`
+              : `${decision.location} belongs to another sender`,
+        };
+  };
+
+  const server = createMllpServer(
+    {
+      ...serverOptions,
+      tls,
+      plain:
+        tls !== undefined && transport?.plainPort !== undefined
+          ? { host: PLAIN_MLLP_HOST, port: transport.plainPort }
+          : undefined,
+    },
     {
       async onMessage(frame, connection) {
         const header = headerOfFrame(frame);
+        const refused = refusalOf(header, connection);
+        if (refused !== undefined) {
+          return encoder.encode(buildAck(header, refused, { controlId: randomUUID().slice(0, 20), now: deps.clock() }));
+        }
         const correlationId = randomUUID();
         let answer: AckAnswer;
         try {
@@ -81,4 +208,5 @@ export function createHl7Listener(
     },
     deps.logger,
   );
+  return { ...server, refusedSenders: () => refusedSenders };
 }

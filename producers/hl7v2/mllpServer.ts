@@ -4,14 +4,29 @@
  * without being buffered; idle and slow (slowloris) connections are closed; shutdown stops
  * accepting, lets every in-flight message finish and be answered, then closes. Connections
  * are capped in all and per peer (remote address): a connection over either cap is closed at
- * once, before anything is read, and the refusal is logged at most once a minute per peer. I/O.
+ * once, before anything is read, and the refusal is logged at most once a minute per peer.
+ * With `tls`, the port serves MLLP over TLS (client certificates required when a CA is given)
+ * and `plain`, when set, adds a plain listener (the caller binds it to loopback); both share the
+ * connection accounting, framing, caps and timeouts. I/O.
  */
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from '../../platform/logger.js';
 import { encodeMllpFrame, feedMllp, finishMllp, initialMllpState, type MllpDecoderState } from './mllpFrameDecoder.js';
 import { createPeerConnectionCap, createRefusalLog, peerOf } from './peerConnectionCap.js';
 
-export type MllpConnectionInfo = { readonly remoteAddress: string };
+export type MllpConnectionInfo = {
+  /** `address:port`, for logs. */
+  readonly remoteAddress: string;
+  /** The address alone (`peerOf`): what the per-peer cap and the sender allow-list see. */
+  readonly peer: string;
+  readonly transport: 'tls' | 'plain';
+  /** The client certificate's subject, when the CA verified one. */
+  readonly certificateSubject: Readonly<Record<string, string | readonly string[]>> | undefined;
+};
+
+/** PEM material of the TLS listener. */
+export type MllpTlsMaterial = { readonly cert: Buffer; readonly key: Buffer; readonly ca: Buffer | undefined };
 
 export type MllpHandlers = {
   /** Handles one complete message and returns the ACK to send (unframed bytes). */
@@ -34,10 +49,17 @@ export type MllpServerOptions = {
   readonly maxConnectionsPerPeer: number;
   /** How long shutdown waits for in-flight messages before closing connections anyway. */
   readonly shutdownGraceMs: number;
+  /** Serve `host:port` over TLS; with `ca`, only clients presenting a certificate it signed. */
+  readonly tls?: MllpTlsMaterial | undefined;
+  /** A second, plain listener beside TLS. */
+  readonly plain?: { readonly host: string; readonly port: number } | undefined;
 };
 
 export type MllpServer = {
+  /** Starts every listener; the address of the main one (`host:port`). */
   listen(): Promise<AddressInfo>;
+  /** The plain listener beside TLS, once listening. */
+  readonly plainAddress: () => AddressInfo | undefined;
   close(): Promise<void>;
   readonly connections: () => number;
   /** Open connections counted against the peer at this address. */
@@ -100,9 +122,7 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
       });
   };
 
-  // Half-open: a sender may end its side right after its last frame and still read the ACKs; the 'end' handler
-  // closes our side once they are written.
-  const server = createServer({ allowHalfOpen: true }, (socket) => {
+  const accept = (socket: Socket, transport: 'tls' | 'plain') => {
     if (closing) {
       socket.destroy();
       return;
@@ -116,7 +136,12 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
     const connection: Connection = {
       socket,
       peer,
-      info: { remoteAddress: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` },
+      info: {
+        remoteAddress: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+        peer,
+        transport,
+        certificateSubject: transport === 'tls' ? verifiedSubject(socket as TLSSocket) : undefined,
+      },
       state: initialMllpState(options.maxFrameBytes),
       queue: Promise.resolve(),
       inFlight: 0,
@@ -177,9 +202,44 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
       open.delete(connection);
       perPeer.release(peer);
     });
-  });
-  server.maxConnections = options.maxConnections;
-  server.on('drop', (dropped) => logRefusal('global', peerOf(dropped?.remoteAddress)));
+  };
+
+  // Half-open: a sender may end its side right after its last frame and still read the ACKs; the 'end' handler
+  // closes our side once they are written.
+  const tls = options.tls;
+  const main: Server =
+    tls === undefined
+      ? createNetServer({ allowHalfOpen: true }, (socket) => accept(socket, 'plain'))
+      : createTlsServer(
+          {
+            allowHalfOpen: true,
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.ca === undefined ? {} : { ca: tls.ca, requestCert: true, rejectUnauthorized: true }),
+            handshakeTimeout: options.frameTimeoutMs,
+            minVersion: 'TLSv1.2',
+          },
+          (socket) => accept(socket, 'tls'),
+        ).on('tlsClientError', (error, socket) => {
+          // A failed handshake (no or an unknown client certificate, a plain client on the TLS port): no message, no ACK.
+          const peer = peerOf(socket.remoteAddress);
+          const note = refusals.note(`tls ${peer}`, Date.now());
+          if (note.log) {
+            log.warn(
+              { peer, reason: error.message, refusedSinceLastLine: note.unlogged },
+              'MLLP TLS handshake failed; connection closed',
+            );
+          }
+        });
+  const plain =
+    options.plain === undefined
+      ? undefined
+      : createNetServer({ allowHalfOpen: true }, (socket) => accept(socket, 'plain'));
+  const servers = plain === undefined ? [main] : [main, plain];
+  for (const server of servers) {
+    server.maxConnections = options.maxConnections;
+    server.on('drop', (dropped) => logRefusal('global', peerOf(dropped?.remoteAddress)));
+  }
 
   // A slow sender that keeps a frame open by trickling bytes never trips the idle timer.
   const slowFrameSweep = setInterval(
@@ -200,19 +260,32 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
   );
   slowFrameSweep.unref();
 
+  const listenOn = (server: Server, host: string, port: number) =>
+    new Promise<AddressInfo>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port }, () => {
+        server.off('error', reject);
+        resolve(server.address() as AddressInfo);
+      });
+    });
+
   return {
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host: options.host, port: options.port }, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      }),
+    async listen() {
+      const address = await listenOn(main, options.host, options.port);
+      if (plain !== undefined && options.plain !== undefined) {
+        await listenOn(plain, options.plain.host, options.plain.port);
+      }
+      return address;
+    },
+    plainAddress: () => (plain?.listening === true ? (plain.address() as AddressInfo) : undefined),
     async close() {
       closing = true;
       clearInterval(slowFrameSweep);
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = Promise.all(
+        servers.map((server) =>
+          server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve(),
+        ),
+      );
       for (const connection of open) {
         // Messages already read are finished and answered; anything sent after this point
         // is not read, gets no ACK, and the sender resends it to the next instance.
@@ -228,6 +301,17 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
     },
     connections: () => open.size,
     connectionsFrom: (remoteAddress) => perPeer.openFrom(peerOf(remoteAddress)),
-    listening: () => server.listening,
+    listening: () => main.listening,
   };
+}
+
+/** The subject of a client certificate the CA verified; undefined without one (or unverified). */
+function verifiedSubject(socket: TLSSocket): MllpConnectionInfo['certificateSubject'] {
+  if (!socket.authorized) return undefined;
+  const certificate = socket.getPeerCertificate();
+  // An empty object when the client sent none.
+  if (certificate.subject === undefined || Object.keys(certificate).length === 0) return undefined;
+  const subject: Record<string, string | readonly string[]> = {};
+  for (const [key, value] of Object.entries(certificate.subject)) if (value !== undefined) subject[key] = value;
+  return subject;
 }
