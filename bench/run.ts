@@ -11,6 +11,7 @@ import { loadConfig } from '../platform/config.js';
 import { createPool, dropDatabase, ensureDatabase } from '../platform/postgres.js';
 import { runMigrations } from '../platform/runMigrations.js';
 import { buildRegistryApp } from '../registry/buildRegistryApp.js';
+import { accessBenchmark } from './access.bench.js';
 import { type Benchmark, type BenchRow, benchLogger } from './benchmark.js';
 import { eventSerializationBenchmark } from './eventSerialization.bench.js';
 import { exportBenchmark } from './export.bench.js';
@@ -26,6 +27,7 @@ const benchmarks: readonly Benchmark[] = [
   viewsBenchmark,
   replayBenchmark,
   exportBenchmark,
+  accessBenchmark,
 ];
 
 const { values, positionals } = parseArgs({
