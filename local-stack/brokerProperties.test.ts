@@ -50,6 +50,59 @@ describe('serverProperties', () => {
   });
 });
 
+describe('serverProperties of a secured node', () => {
+  const security = {
+    keystoreFile: '/s/broker.keystore.p12',
+    keystorePassword: 'kspw',
+    truststoreFile: '/s/broker.truststore.p12',
+    truststorePassword: 'tspw',
+    brokerPassword: 'bpw',
+  };
+
+  test('clients and brokers speak SASL_SSL with SCRAM; the controller listener takes PLAIN as broker', () => {
+    const [node] = nodes;
+    if (node === undefined) throw new Error('fixture');
+    const props = parse(serverProperties({ node, cluster: [node], dataDir: '/d', defaultPartitions: 3, security }));
+    expect(props).toMatchObject({
+      listeners: 'SASL_SSL://127.0.0.1:40010,CONTROLLER://127.0.0.1:40011',
+      'advertised.listeners': 'SASL_SSL://127.0.0.1:40010',
+      'listener.security.protocol.map': 'CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+      'inter.broker.listener.name': 'SASL_SSL',
+      'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'SCRAM-SHA-512,SCRAM-SHA-256',
+      'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
+      'sasl.mechanism.controller.protocol': 'PLAIN',
+      'ssl.keystore.location': '/s/broker.keystore.p12',
+      'ssl.truststore.password': 'tspw',
+      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      'allow.everyone.if.no.acl.found': 'false',
+      'super.users': 'User:broker;User:admin',
+    });
+    expect(props['listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config']).toContain(
+      'username="broker" password="bpw"',
+    );
+    expect(props['listener.name.controller.plain.sasl.jaas.config']).toContain('user_broker="bpw"');
+    expect(Object.values(props).some((v) => String(v).includes('PLAINTEXT://'))).toBe(false);
+  });
+
+  test('everything else is as on a plain node', () => {
+    const [, second] = nodes;
+    if (second === undefined) throw new Error('fixture');
+    const plain = parse(serverProperties({ node: second, cluster: nodes, dataDir: '/d', defaultPartitions: 3 }));
+    const secured = parse(
+      serverProperties({ node: second, cluster: nodes, dataDir: '/d', defaultPartitions: 3, security }),
+    );
+    const listenerKeys = [
+      'listeners',
+      'advertised.listeners',
+      'inter.broker.listener.name',
+      'listener.security.protocol.map',
+    ];
+    for (const [key, value] of Object.entries(plain)) {
+      if (!listenerKeys.includes(key)) expect(secured[key], key).toBe(value);
+    }
+  });
+});
+
 describe('logging', () => {
   test('3.x uses log4j 1, 4.x log4j 2', () => {
     expect(loggingFlavourOf('3.9.2')).toBe('log4j1');

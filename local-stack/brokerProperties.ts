@@ -5,11 +5,22 @@
 
 export type NodePorts = { readonly nodeId: number; readonly clientPort: number; readonly controllerPort: number };
 
+/** What a secured node needs: its TLS stores and the `broker` principal's password. */
+export type NodeSecurity = {
+  readonly keystoreFile: string;
+  readonly keystorePassword: string;
+  readonly truststoreFile: string;
+  readonly truststorePassword: string;
+  readonly brokerPassword: string;
+};
+
 export function serverProperties(options: {
   readonly node: NodePorts;
   readonly cluster: readonly NodePorts[];
   readonly dataDir: string;
   readonly defaultPartitions: number;
+  /** Absent: one PLAINTEXT client listener and no authorization (the default stack). */
+  readonly security?: NodeSecurity;
 }): string {
   const { node, cluster } = options;
   const replicated = cluster.length >= 3;
@@ -20,11 +31,15 @@ export function serverProperties(options: {
     `node.id=${node.nodeId}`,
     // Static voters work on 3.9 and 4.x alike, and need no --standalone at format time.
     `controller.quorum.voters=${voters}`,
-    `listeners=PLAINTEXT://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${node.clientPort}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    ...(options.security === undefined
+      ? [
+          `listeners=PLAINTEXT://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+          `advertised.listeners=PLAINTEXT://127.0.0.1:${node.clientPort}`,
+          'controller.listener.names=CONTROLLER',
+          'inter.broker.listener.name=PLAINTEXT',
+          'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        ]
+      : securedListeners(node, options.security)),
     `log.dirs=${options.dataDir}`,
     `num.partitions=${options.defaultPartitions}`,
     // Topics are created by the project with explicit configs, never by a stray produce.
@@ -45,6 +60,51 @@ export function serverProperties(options: {
     lines.push('broker.session.timeout.ms=3000', 'broker.heartbeat.interval.ms=500');
   }
   return `${lines.join('\n')}\n`;
+}
+
+const scramJaas = (password: string) =>
+  `org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="${password}";`;
+
+/**
+ * A secured node: clients and inter-broker traffic on one SASL_SSL listener (SCRAM-SHA-512 or
+ * SCRAM-SHA-256, credentials from the metadata log, put there at format time), every request
+ * authorized by ACLs, nothing allowed where no ACL says so.
+ *
+ * The controller listener stays on 127.0.0.1 without TLS but is not anonymous: SASL PLAIN with
+ * the `broker` principal. SCRAM cannot serve it (the controllers read SCRAM credentials from
+ * the very metadata log they serve), and a PLAINTEXT controller listener would make
+ * User:ANONYMOUS a super user — anyone on the machine could then use the controller's admin
+ * APIs (`--bootstrap-controller`). Loopback traffic needs no TLS.
+ */
+function securedListeners(node: NodePorts, security: NodeSecurity): string[] {
+  const plain = `org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="${security.brokerPassword}" user_broker="${security.brokerPassword}";`;
+  return [
+    `listeners=SASL_SSL://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    `advertised.listeners=SASL_SSL://127.0.0.1:${node.clientPort}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=SASL_SSL',
+    'listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    'listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256',
+    'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scramJaas(security.brokerPassword)}`,
+    `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scramJaas(security.brokerPassword)}`,
+    'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+    'sasl.mechanism.controller.protocol=PLAIN',
+    `listener.name.controller.plain.sasl.jaas.config=${plain}`,
+    'ssl.keystore.type=PKCS12',
+    `ssl.keystore.location=${security.keystoreFile}`,
+    `ssl.keystore.password=${security.keystorePassword}`,
+    `ssl.key.password=${security.keystorePassword}`,
+    'ssl.truststore.type=PKCS12',
+    `ssl.truststore.location=${security.truststoreFile}`,
+    `ssl.truststore.password=${security.truststorePassword}`,
+    'ssl.client.auth=none',
+    'ssl.endpoint.identification.algorithm=https',
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    // `admin` only creates topics and ACLs when the stack starts; services use `service`.
+    'super.users=User:broker;User:admin',
+  ];
 }
 
 export type LoggingFlavour = 'log4j1' | 'log4j2';

@@ -20,8 +20,11 @@ import {
   type NodePorts,
   serverProperties,
 } from './brokerProperties.js';
+import { ensureStackSecurity, loadStackSecurity, type StackSecurity } from './certificates.js';
 import { requireJava } from './kafkaJars.js';
 import { freePort, isOurProcessAlive, isPortFree, stopProcess } from './processControl.js';
+import { addScramArguments } from './scram.js';
+import { probeSecureKafka } from './secureKafkaClient.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -31,6 +34,11 @@ export type ClusterLayout = {
   readonly jarsDir: string;
   readonly clusterId: string;
   readonly nodes: readonly NodePorts[];
+  /**
+   * Present for a secured cluster (SASL_SSL, SCRAM, ACLs): where its certificates and
+   * credentials are (certificates.ts). Recorded at creation; every later start keeps it.
+   */
+  readonly security?: { readonly dir: string };
 };
 
 export type NodeStatus = NodePorts & {
@@ -85,9 +93,16 @@ async function layoutFor(options: {
   readonly jarsDir: string;
   readonly brokerCount: number;
   readonly firstPort: number | 'auto';
+  readonly securityDir: string | undefined;
 }): Promise<ClusterLayout> {
   const existing = await readClusterLayout(options.dir);
   if (existing !== undefined) {
+    if (options.securityDir !== undefined && existing.security === undefined) {
+      throw new KafkaStartError(
+        `${options.dir} holds a cluster without security (its log dirs hold no SCRAM credentials); ` +
+          'stop it and remove the directory to recreate it secured, or use another LOCAL_STACK_DIR',
+      );
+    }
     if (existing.version !== options.version || existing.nodes.length !== options.brokerCount) {
       throw new KafkaStartError(
         `${options.dir} holds a Kafka ${existing.version} cluster of ${existing.nodes.length} node(s), not ${options.version} ×${options.brokerCount}; ` +
@@ -105,6 +120,7 @@ async function layoutFor(options: {
     jarsDir: options.jarsDir,
     clusterId,
     nodes,
+    ...(options.securityDir === undefined ? {} : { security: { dir: options.securityDir } }),
   };
   await mkdir(options.dir, { recursive: true });
   await writeFile(join(options.dir, LAYOUT_FILE), `${JSON.stringify(layout, null, 2)}\n`);
@@ -155,7 +171,12 @@ async function nodeRunning(
   return { pid, running: pid !== undefined && (await isOurProcessAlive(pid, propertiesFile(layout, nodeId))) };
 }
 
-async function formatNode(layout: ClusterLayout, nodeId: number): Promise<void> {
+/** The security material of a secured cluster (made on its first start), else undefined. */
+async function securityOf(layout: ClusterLayout): Promise<StackSecurity | undefined> {
+  return layout.security === undefined ? undefined : loadStackSecurity(layout.security.dir);
+}
+
+async function formatNode(layout: ClusterLayout, nodeId: number, security: StackSecurity | undefined): Promise<void> {
   const dataDir = join(nodeDir(layout, nodeId), 'data');
   if (existsSync(join(dataDir, 'meta.properties'))) return; // already formatted: a restart on the same data
   const flavour = loggingFlavourOf(layout.version);
@@ -173,6 +194,8 @@ async function formatNode(layout: ClusterLayout, nodeId: number): Promise<void> 
       layout.clusterId,
       '-c',
       propertiesFile(layout, nodeId),
+      // SCRAM credentials live in the metadata log; a new secured cluster gets them here.
+      ...(security === undefined ? [] : addScramArguments(security.passwords)),
     ]);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
@@ -207,11 +230,30 @@ export async function startKafkaNode(layout: ClusterLayout, nodeId: number): Pro
   const flavour = loggingFlavourOf(layout.version);
   const brokerLog = join(dir, flavour === 'log4j1' ? 'log4j.properties' : 'log4j2.properties');
   await writeFile(brokerLog, loggingConfig(flavour, 'broker'));
+  const security = layout.security === undefined ? undefined : await ensureStackSecurity(layout.security.dir);
   await writeFile(
     propertiesFile(layout, nodeId),
-    serverProperties({ node, cluster: layout.nodes, dataDir: join(dir, 'data'), defaultPartitions: 3 }),
+    serverProperties({
+      node,
+      cluster: layout.nodes,
+      dataDir: join(dir, 'data'),
+      defaultPartitions: 3,
+      ...(security === undefined
+        ? {}
+        : {
+            security: {
+              keystoreFile: security.keystoreFile,
+              keystorePassword: security.keystorePassword,
+              truststoreFile: security.truststoreFile,
+              truststorePassword: security.truststorePassword,
+              brokerPassword: security.passwords.broker,
+            },
+          }),
+    }),
+    // A secured node's properties hold passwords.
+    security === undefined ? {} : { mode: 0o600 },
   );
-  await formatNode(layout, nodeId);
+  await formatNode(layout, nodeId, security);
   const heap = layout.nodes.length >= 3 ? ['-Xms256m', '-Xmx512m'] : ['-Xms512m', '-Xmx512m'];
   const out = openSync(brokerLogFile(layout, nodeId), 'a');
   const child = spawn(
@@ -242,6 +284,7 @@ export async function startKafkaNode(layout: ClusterLayout, nodeId: number): Pro
 export async function waitForKafkaCluster(layout: ClusterLayout, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const brokers = layout.nodes.map((n) => `127.0.0.1:${n.clientPort}`);
+  const security = await securityOf(layout);
   while (Date.now() < deadline) {
     for (const node of layout.nodes) {
       const { running } = await nodeRunning(layout, node.nodeId);
@@ -253,8 +296,8 @@ export async function waitForKafkaCluster(layout: ClusterLayout, timeoutMs = 120
         );
       }
     }
-    const cluster = await probeKafka(brokers, 2000);
-    if (cluster !== undefined && cluster.brokers.length >= layout.nodes.length) return;
+    const answered = await probeBrokerCount(brokers, security, 2000);
+    if (answered !== undefined && answered >= layout.nodes.length) return;
     await delay(250);
   }
   throw new KafkaStartError(
@@ -269,13 +312,24 @@ export type StartClusterOptions = {
   readonly jarsDir: string;
   readonly brokerCount: number;
   readonly firstPort?: number | 'auto';
+  /**
+   * Secures a new cluster, with its certificates and credentials in this directory. A cluster
+   * created secured stays secured without it; a plain one cannot be secured afterwards.
+   */
+  readonly securityDir?: string;
   readonly onProgress?: (message: string) => void;
 };
 
 /** Starts (or finds running) every node of the cluster in `dir` and waits until it is ready. */
 export async function startKafkaCluster(options: StartClusterOptions): Promise<ClusterLayout> {
   requireJava();
-  const layout = await layoutFor({ ...options, firstPort: options.firstPort ?? 'auto' });
+  const layout = await layoutFor({
+    ...options,
+    firstPort: options.firstPort ?? 'auto',
+    securityDir: options.securityDir,
+  });
+  // Made once here, before the nodes start side by side and each reads it.
+  if (layout.security !== undefined) await ensureStackSecurity(layout.security.dir);
   const started = Date.now();
   await Promise.all(layout.nodes.map((n) => startKafkaNode(layout, n.nodeId)));
   options.onProgress?.(`Kafka ${layout.version}: ${layout.nodes.length} node(s) starting at ${bootstrapOf(layout)}…`);
@@ -314,12 +368,23 @@ export async function kafkaClusterStatus(layout: ClusterLayout): Promise<Cluster
   const running = nodes.filter((n) => n.running);
   const answered =
     running.length > 0
-      ? await probeKafka(
+      ? await probeBrokerCount(
           running.map((n) => `127.0.0.1:${n.clientPort}`),
+          await securityOf(layout),
           3000,
         )
       : undefined;
   return { bootstrap: bootstrapOf(layout), up: answered !== undefined, version: layout.version, nodes };
+}
+
+/** How many brokers the cluster describes (as `admin` when secured); undefined when none answers. */
+async function probeBrokerCount(
+  brokers: readonly string[],
+  security: StackSecurity | undefined,
+  timeoutMs: number,
+): Promise<number | undefined> {
+  if (security !== undefined) return probeSecureKafka(brokers, security, timeoutMs);
+  return (await probeKafka(brokers, timeoutMs))?.brokers.length;
 }
 
 async function logTail(file: string, lines = 25): Promise<string> {

@@ -1,0 +1,200 @@
+/**
+ * A secured local Kafka (SASL_SSL with SCRAM, the stack's own CA, ACLs): the principals get
+ * what aclPolicy.ts grants and nothing else, and clients without a valid password, without
+ * TLS or without the CA do not get in. One secured node for the whole file.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createKafkaClient } from '../platform/kafka.js';
+import { describe, expect, test } from '../test/support/fixtures.js';
+import { loadStackSecurity, type StackSecurity } from './certificates.js';
+import {
+  bootstrapOf,
+  type ClusterLayout,
+  kafkaClusterStatus,
+  startKafkaCluster,
+  stopKafkaCluster,
+} from './kafkaCluster.js';
+import { applyStackAcls } from './secureKafkaClient.js';
+
+const { Kafka: KafkaClient, logLevel } = kafkajs;
+
+const ns = 'sectest';
+const clinicalEvents = `${ns}.clinical-events`;
+const rawReceipts = `${ns}.raw-receipts`;
+
+let dir: string;
+let layout: ClusterLayout;
+let security: StackSecurity;
+let brokers: string[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cel-secure-kafka-'));
+  layout = await startKafkaCluster({
+    dir: join(dir, 'kafka'),
+    version: inject('kafkaVersion'),
+    jarsDir: inject('kafkaJarsDir'),
+    brokerCount: 1,
+    securityDir: join(dir, 'security'),
+  });
+  brokers = bootstrapOf(layout).split(',');
+  security = await loadStackSecurity(join(dir, 'security'));
+  await applyStackAcls({ brokers, security, namespace: ns });
+}, 180_000);
+
+afterAll(async () => {
+  if (layout !== undefined) await stopKafkaCluster(layout);
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+/** A kafkajs client as a downstream user would configure it: the CA's PEM and SCRAM-SHA-512. */
+function clientAs(username: string, password: string, overrides: Partial<KafkaConfig> = {}): Kafka {
+  return new KafkaClient({
+    clientId: `secure-test-${username}`,
+    brokers,
+    ssl: { ca: [security.caPem] },
+    sasl: { mechanism: 'scram-sha-512', username, password },
+    connectionTimeout: 3000,
+    logLevel: logLevel.NOTHING,
+    ...overrides,
+  });
+}
+const serviceClient = () => clientAs('service', security.passwords.service);
+const subscriberClient = () => clientAs('subscriber', security.passwords.subscriber);
+
+/** Every value on `topic` read by `groupId`, once `expected` have arrived. */
+async function readValues(kafka: Kafka, topic: string, groupId: string, expected: number): Promise<string[]> {
+  const values: string[] = [];
+  const consumer = kafka.consumer({ groupId });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        values.push(message.value?.toString() ?? '');
+      },
+    });
+    await expect.poll(() => values.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected);
+    return values;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** The error `work` fails with (the test fails if it does not). */
+async function failureOf(work: () => Promise<unknown>): Promise<{ name: string; type?: string; message: string }> {
+  try {
+    await work();
+  } catch (error) {
+    return error as { name: string; type?: string; message: string };
+  }
+  throw new Error('expected a failure');
+}
+
+describe('a secured local Kafka', () => {
+  test('the security files are private and the layout remembers that the cluster is secured', async () => {
+    expect(layout.security).toEqual({ dir: join(dir, 'security') });
+    for (const file of ['service.password', 'service.properties', 'service.json', 'broker.keystore.p12']) {
+      expect(((await stat(join(dir, 'security', file))).mode & 0o777).toString(8)).toBe('600');
+    }
+    expect((await kafkaClusterStatus(layout)).up).toBe(true);
+  });
+
+  test('the service principal creates its topics, produces and consumes with a group under the namespace', async () => {
+    const kafka = serviceClient();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        topics: [clinicalEvents, rawReceipts].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
+        waitForLeaders: true,
+      });
+      // Nothing outside the namespace.
+      const outside = await failureOf(() =>
+        admin.createTopics({ topics: [{ topic: 'elsewhere.events', numPartitions: 1, replicationFactor: 1 }] }),
+      );
+      expect(JSON.stringify(outside)).toContain('TOPIC_AUTHORIZATION_FAILED');
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      await producer.send({ topic: clinicalEvents, acks: -1, messages: [{ key: 'k', value: 'event-1' }] });
+      await producer.send({ topic: rawReceipts, acks: -1, messages: [{ key: 'k', value: 'receipt-1' }] });
+    } finally {
+      await producer.disconnect();
+    }
+    expect(await readValues(kafka, clinicalEvents, `${ns}.service-reader`, 1)).toEqual(['event-1']);
+  });
+
+  test('the subscriber reads the clinical events with a subscriber.* group, and may not write them', async () => {
+    const kafka = subscriberClient();
+    expect(await readValues(kafka, clinicalEvents, 'subscriber.x', 1)).toContain('event-1');
+
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const refused = await failureOf(() =>
+        producer.send({ topic: clinicalEvents, acks: -1, messages: [{ value: 'forged' }] }),
+      );
+      expect(refused.type).toBe('TOPIC_AUTHORIZATION_FAILED');
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  test('the subscriber may not read the raw receipts, nor use a group outside subscriber.*', async () => {
+    const kafka = subscriberClient();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await failureOf(() => admin.fetchTopicOffsets(rawReceipts));
+      expect(offsets.type).toBe('TOPIC_AUTHORIZATION_FAILED');
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = kafka.consumer({ groupId: `${ns}.not-yours` });
+    try {
+      await consumer.connect();
+      const joined = await failureOf(async () => {
+        await consumer.subscribe({ topic: clinicalEvents, fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          consumer.on(consumer.events.CRASH, (event) => reject(event.payload.error));
+          consumer.on(consumer.events.GROUP_JOIN, () => resolve());
+          void consumer.run({ eachMessage: async () => undefined }).catch(reject);
+        });
+      });
+      // The broker answers FindCoordinator with GROUP_AUTHORIZATION_FAILED; kafkajs reports
+      // it as a coordinator it could not find (a subscriber.* group joins: the test above).
+      expect(joined.name).toBe('KafkaJSGroupCoordinatorNotFound');
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
+  test('a wrong password fails SASL authentication', async () => {
+    const admin = clientAs('service', 'not-the-password', { retry: { retries: 0 } }).admin();
+    const refused = await failureOf(() => admin.connect());
+    expect(refused.name).toBe('KafkaJSSASLAuthenticationError');
+    await admin.disconnect();
+  });
+
+  test('a plaintext client without credentials cannot connect', async () => {
+    const admin = createKafkaClient({ brokers, clientId: 'secure-test-anonymous', failFast: true }).admin();
+    const refused = await failureOf(() => admin.connect());
+    expect(refused.name).toMatch(/^KafkaJS(Connection|NumberOfRetriesExceeded|Request)/);
+    await admin.disconnect();
+  });
+
+  test('a client that does not trust the stack CA fails the TLS handshake', async () => {
+    const admin = clientAs('service', security.passwords.service, { ssl: true, retry: { retries: 0 } }).admin();
+    const refused = await failureOf(() => admin.connect());
+    expect(refused.name).toMatch(/^KafkaJS(Connection|NumberOfRetriesExceeded)/);
+    expect(refused.message).toContain('self-signed certificate in certificate chain');
+    await admin.disconnect();
+  });
+});
