@@ -156,12 +156,12 @@ export const configVariables = [
   {
     name: 'MLLP_PLAIN_PORT',
     default: '(off)',
-    doc: 'With MLLP TLS only: a plain MLLP port bound to 127.0.0.1 whatever LISTEN_HOST is (e.g. for a local interface engine); refused without TLS, where MLLP_PORT is the plain listener',
+    doc: 'With MLLP TLS only: a plain MLLP port bound to 127.0.0.1 whatever LISTEN_HOST is; refused without TLS (then MLLP_PORT is plain)',
   },
   {
     name: 'MLLP_SENDERS_FILE',
     default: '(development sender)',
-    doc: 'JSON allow-list of MLLP senders: who each is (addresses, certificate subjects) and which MSH-3/MSH-4 it may send; others are answered AR 204 "do not resend". Required with TLS. Unset: any sender that reaches the plain listener',
+    doc: 'JSON allow-list of MLLP senders (addresses, certificate subjects, MSH-3/MSH-4 each may send); others get AR 204 "do not resend". Required with TLS. Unset: any sender reaching the plain listener',
   },
   {
     name: 'AUTH_ISSUER',

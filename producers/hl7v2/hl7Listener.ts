@@ -113,7 +113,12 @@ export function createHl7Listener(
     // An unreadable MSH from a declared peer is ingest's to answer (AR, kept as rejected).
     if (decision.kind === 'unclaimable' && header === undefined) return undefined;
     refusedSenders += 1;
-    const note = refusals.note(connection.peer, Date.now());
+    const now = Date.now();
+    // Bounded memory: peers not refused for an interval are forgotten, with their closing count.
+    for (const { key, unlogged } of refusals.prune(now)) {
+      log.warn({ peer: key, refusedSinceLastLine: unlogged }, 'MLLP messages from undeclared senders refused');
+    }
+    const note = refusals.note(connection.peer, now);
     if (note.log) {
       // Who and what it claimed, never content: MSH-3/MSH-4 name systems, not patients.
       log.warn(

@@ -85,6 +85,7 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
   const open = new Set<Connection>();
   const perPeer = createPeerConnectionCap(options.maxConnectionsPerPeer);
   const refusals = createRefusalLog(REFUSAL_LOG_INTERVAL_MS);
+  const failedHandshakes = createRefusalLog(REFUSAL_LOG_INTERVAL_MS);
   let closing = false;
 
   // The peer's address only: no port, nothing the sender sent (nothing has been read).
@@ -223,7 +224,7 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
         ).on('tlsClientError', (error, socket) => {
           // A failed handshake (no or an unknown client certificate, a plain client on the TLS port): no message, no ACK.
           const peer = peerOf(socket.remoteAddress);
-          const note = refusals.note(`tls ${peer}`, Date.now());
+          const note = failedHandshakes.note(peer, Date.now());
           if (note.log) {
             log.warn(
               { peer, reason: error.message, refusedSinceLastLine: note.unlogged },
@@ -248,6 +249,9 @@ export function createMllpServer(options: MllpServerOptions, handlers: MllpHandl
       for (const { key, unlogged } of refusals.prune(now)) {
         // `key` is a peer's address, or 'global' for the listener's own cap.
         log.warn({ refusedFor: key, refusedSinceLastLine: unlogged }, 'MLLP connections refused at a connection cap');
+      }
+      for (const { key, unlogged } of failedHandshakes.prune(now)) {
+        log.warn({ peer: key, refusedSinceLastLine: unlogged }, 'MLLP TLS handshakes failed');
       }
       for (const connection of open) {
         if (connection.frameStartedAt !== undefined && now - connection.frameStartedAt > options.frameTimeoutMs) {
