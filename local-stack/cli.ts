@@ -8,12 +8,20 @@ const usage = `usage: npm run stack -- <command>
   up       start Kafka (from Maven jars) and the schema registry; prepare PostgreSQL, topics, schemas
   down     stop the local Kafka and registry (their data is kept)
   status   print the state of the stack; --json prints one JSON object
-options: --brokers 1|3 (same as KAFKA_BROKER_COUNT)`;
+options: --brokers 1|3 (same as KAFKA_BROKER_COUNT)
+         --secure (up) create the local Kafka secured: SASL_SSL with SCRAM-SHA-512, a development CA,
+                  ACLs; certificates and client configs in <LOCAL_STACK_DIR>/security/. A stack created
+                  secured stays secured on every later up.`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, brokers: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      brokers: { type: 'string' },
+      secure: { type: 'boolean', default: false },
+      help: { type: 'boolean' },
+    },
   });
   const command = positionals[0];
   if (values.help === true || command === undefined) {
@@ -25,7 +33,7 @@ async function main(): Promise<number> {
   const progress = (message: string) => process.stderr.write(`${message}\n`);
   switch (command) {
     case 'up': {
-      await stackUp(config, { onProgress: progress });
+      await stackUp(config, { onProgress: progress, secure: values.secure === true });
       printStatus(await stackStatus(config), false);
       return 0;
     }
@@ -54,6 +62,11 @@ function printStatus(status: Awaited<ReturnType<typeof stackStatus>>, json: bool
   process.stdout.write(`${mark(kafka.up)}  ${what} at ${kafka.bootstrap ?? '(not started: npm run stack -- up)'}\n`);
   for (const b of kafka.brokers ?? []) {
     process.stdout.write(`        node ${b.nodeId}: ${b.running ? `running, pid ${b.pid}` : 'not running'}\n`);
+  }
+  if (kafka.security !== undefined) {
+    process.stdout.write(
+      `        secured: ${kafka.security.protocol} ${kafka.security.mechanism}, CA ${kafka.security.caFile}, client configs ${kafka.security.clients.service} …\n`,
+    );
   }
   process.stdout.write(`${mark(status.database.up)}  PostgreSQL at ${status.database.url}\n`);
   const registry = status.registry;

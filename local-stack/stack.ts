@@ -21,6 +21,7 @@ import { runMigrations } from '../platform/runMigrations.js';
 import { createRegistry, isRegistryUp, type RegistryHandle } from '../platform/schemaRegistry.js';
 import { checkCompatibility } from '../registry/checkCompatibility.js';
 import { topicNames, topicSpecs } from '../schemas/topics.js';
+import { loadStackSecurity, securityFiles } from './certificates.js';
 import {
   bootstrapOf,
   type ClusterLayout,
@@ -31,6 +32,8 @@ import {
 } from './kafkaCluster.js';
 import { ensureKafkaJars } from './kafkaJars.js';
 import { registryStatus, startRegistry, stopRegistry } from './registryProcess.js';
+import { CLIENT_SASL_MECHANISM, CLIENT_SECURITY_PROTOCOL } from './scram.js';
+import { applyStackAcls, createSecureKafkaClient, probeSecureKafka } from './secureKafkaClient.js';
 
 export type StackStatus = {
   readonly kafka: {
@@ -39,6 +42,14 @@ export type StackStatus = {
     readonly embedded: boolean;
     readonly version?: string;
     readonly brokers?: readonly { readonly nodeId: number; readonly pid: number | null; readonly running: boolean }[];
+    /** Present for a secured embedded cluster (`up --secure`): how to connect, and the files to do it with. */
+    readonly security?: {
+      readonly protocol: string;
+      readonly mechanism: string;
+      readonly caFile: string;
+      /** Per principal, its client config as JSON (a `.properties` file for Java tools sits beside it). */
+      readonly clients: { readonly service: string; readonly subscriber: string };
+    };
   };
   readonly database: { readonly url: string; readonly up: boolean };
   readonly registry: { readonly url: string | null; readonly up: boolean; readonly embedded: boolean };
@@ -46,6 +57,11 @@ export type StackStatus = {
 
 const STATE_FILE = 'stack.json';
 type StackState = { readonly clusterDir: string };
+
+/** Where a secured embedded cluster's certificates and credentials live. */
+export function securityDirFor(config: Config): string {
+  return join(config.localStack.dir, 'security');
+}
 
 /** Where the embedded cluster for this configuration lives. */
 export function clusterDirFor(config: Config): string {
@@ -69,7 +85,12 @@ async function activeCluster(config: Config): Promise<ClusterLayout | undefined>
 /** The brokers to connect to: configured ones, or the embedded cluster's (started if needed). */
 export async function stackUp(
   config: Config,
-  options: { readonly onProgress?: (message: string) => void; readonly logger?: Logger } = {},
+  options: {
+    readonly onProgress?: (message: string) => void;
+    readonly logger?: Logger;
+    /** Create the embedded cluster secured (SASL_SSL, SCRAM, ACLs); one created secured stays so. */
+    readonly secure?: boolean;
+  } = {},
 ): Promise<{
   readonly brokers: readonly string[];
   readonly startedKafka: boolean;
@@ -79,6 +100,10 @@ export async function stackUp(
   const progress = options.onProgress ?? (() => undefined);
   let brokers: readonly string[];
   let startedKafka = false;
+  let security: Awaited<ReturnType<typeof loadStackSecurity>> | undefined;
+  if (options.secure === true && config.kafkaBrokers !== 'local-stack') {
+    throw new Error('--secure secures the embedded Kafka; KAFKA_BROKERS names a cluster of its own');
+  }
   if (config.kafkaBrokers === 'local-stack') {
     const running = await activeCluster(config);
     if (running !== undefined && running.dir !== clusterDirFor(config)) {
@@ -101,12 +126,20 @@ export async function stackUp(
       jarsDir,
       brokerCount: config.localStack.brokerCount,
       firstPort: config.localStack.kafkaPort,
+      ...(options.secure === true ? { securityDir: securityDirFor(config) } : {}),
       onProgress: progress,
     });
     startedKafka = before === undefined || !before.up;
     await mkdir(config.localStack.dir, { recursive: true });
     await writeFile(join(config.localStack.dir, STATE_FILE), `${JSON.stringify({ clusterDir: layout.dir })}\n`);
     brokers = bootstrapOf(layout).split(',');
+    if (layout.security !== undefined) {
+      security = await loadStackSecurity(layout.security.dir);
+      const acls = await applyStackAcls({ brokers, security, namespace: config.topicNamespace });
+      progress(
+        `Kafka: secured (${CLIENT_SECURITY_PROTOCOL}, ${CLIENT_SASL_MECHANISM}); ${acls} ACLs for ${config.topicNamespace}.*; client configs in ${layout.security.dir}`,
+      );
+    }
   } else {
     brokers = config.kafkaBrokers;
   }
@@ -135,18 +168,25 @@ export async function stackUp(
   }
   const registry = createRegistry(registryUrl);
 
-  const kafka = createKafkaClient({
-    brokers,
-    clientId: config.kafkaClientId,
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-  });
-  const cluster = await probeKafka(brokers, 10_000);
+  // On a secured stack the topics are created as `admin`, the principal kept for this.
+  const kafka =
+    security === undefined
+      ? createKafkaClient({
+          brokers,
+          clientId: config.kafkaClientId,
+          ...(options.logger === undefined ? {} : { logger: options.logger }),
+        })
+      : createSecureKafkaClient({ brokers, clientId: config.kafkaClientId, security, principal: 'admin' });
+  const brokerCount =
+    security === undefined
+      ? (await probeKafka(brokers, 10_000))?.brokers.length
+      : await probeSecureKafka(brokers, security, 10_000);
   const topics = await ensureTopics(
     kafka,
     topicSpecs({
       namespace: config.topicNamespace,
       partitions: config.topicPartitions,
-      brokerCount: cluster?.brokers.length ?? 1,
+      brokerCount: brokerCount ?? 1,
     }),
     options.logger,
   );
@@ -215,8 +255,19 @@ export async function stackStatus(config: Config): Promise<StackStatus> {
       embedded: true,
       version: status.version,
       brokers: status.nodes.map((n) => ({ nodeId: n.nodeId, pid: n.pid ?? null, running: n.running })),
+      ...(layout.security === undefined ? {} : { security: securityStatus(layout.security.dir) }),
     },
     database,
     registry,
+  };
+}
+
+function securityStatus(dir: string): NonNullable<StackStatus['kafka']['security']> {
+  const files = securityFiles(dir);
+  return {
+    protocol: CLIENT_SECURITY_PROTOCOL,
+    mechanism: CLIENT_SASL_MECHANISM,
+    caFile: files.caFile,
+    clients: { service: files.jsonFile('service'), subscriber: files.jsonFile('subscriber') },
   };
 }
