@@ -191,6 +191,45 @@ describe('MLLP over TLS', () => {
   });
 });
 
+describe('the refusal log line', () => {
+  test('names the peer and what it claimed, once a minute per peer with a count, and carries no patient data', async () => {
+    const lines: string[] = [];
+    listener = createHl7Listener(
+      {
+        ...OPTIONS,
+        transport: {
+          tls: undefined,
+          plainPort: undefined,
+          sendersFile: sendersFile([{ name: 'pas', addresses: ['10.0.0.5'] }]),
+        },
+      },
+      {
+        ingest,
+        clock: () => new Date(),
+        logger: createLogger('info', { write: (line: string) => void lines.push(line) }),
+      },
+    );
+    client = await openMllp((await listener.listen()).port);
+    expect(msaOf(await client.send(message)).code).toBe('AR');
+    expect(msaOf(await client.send(message)).code).toBe('AR');
+    const refusals = lines.filter((line) => line.includes('undeclared sender'));
+    expect(refusals).toHaveLength(1);
+    expect(JSON.parse(refusals[0] ?? '{}')).toMatchObject({
+      peer: '127.0.0.1',
+      transport: 'plain',
+      refusal: 'undeclared-peer',
+      sendingApplication: 'PAS',
+      sendingFacility: 'RXX01',
+      refusedSinceLastLine: 0,
+      refusedSinceStart: 1,
+    });
+    expect(listener.refusedSenders()).toBe(2);
+    for (const identifier of ['9991000216', 'TESTPATIENT', '19580614', 'Synthetic']) {
+      expect(lines.join('\n')).not.toContain(identifier);
+    }
+  });
+});
+
 describe('the listener refuses to start on unusable files, naming the variable', () => {
   test.each([
     {
