@@ -18,6 +18,10 @@ import type { AccessRecord } from '../schemas/generated/events.js';
 export type RecordAccess = (record: AccessRecord) => Promise<void>;
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** The patients a read's answer holds, noted from the answer before it is serialised. */
+    accessPatients: readonly string[] | undefined;
+  }
   interface FastifyInstance {
     /** Access records a route writes itself: a stream's record once it has ended (the patients it held). */
     accessLog: {
@@ -105,12 +109,24 @@ export function registerAccessRecording(
       return replyProblem(reply, unavailable(String(request.id)));
   });
 
+  const recordsReads = (request: FastifyRequest) => {
+    const rule = request.routeOptions.config.access;
+    return rule?.access === 'token' && rule.kind === 'read' && !EXPORT_ROUTES.has(routeOf(request));
+  };
+
+  // The answer's patients, read from the object a route returns (no second parse of its text).
+  app.decorateRequest('accessPatients', undefined);
+  app.addHook('preSerialization', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (recordsReads(request) && reply.statusCode >= 200 && reply.statusCode <= 299)
+      request.accessPatients = patientsIn(payload, pathPatient(request));
+    return payload;
+  });
+
   // Before a read's answer leaves.
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const rule = request.routeOptions.config.access;
-    if (rule?.access !== 'token' || rule.kind !== 'read' || EXPORT_ROUTES.has(routeOf(request))) return payload;
+    if (!recordsReads(request)) return payload;
     if (reply.statusCode < 200 || reply.statusCode > 299) return payload;
-    const patients = patientsIn(bodyOf(payload), pathPatient(request));
+    const patients = request.accessPatients ?? patientsIn(bodyOf(payload), pathPatient(request));
     if (await write(request, 'READ', patients, String(reply.statusCode))) return payload;
     const { contentType, body } = problemJson(unavailable(String(request.id)));
     void reply.status(503).header('content-type', contentType).header('retry-after', '5');

@@ -105,6 +105,27 @@ describe('a provider JWKS', () => {
     });
   });
 
+  test('a token verified once is served within its lifetime, and refused once it expires', async () => {
+    const key = await signer('k5');
+    served = [key.jwk];
+    let now = Date.now();
+    const verify = createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: { jwksUrl },
+      algorithms: ['RS256'],
+      clockSkewSeconds: 30,
+      jwksCooldownMs: 0,
+      now: () => now,
+    });
+    const token = await key.sign({ exp: Math.floor(now / 1000) + 120 });
+    expect(await verify(token)).toMatchObject({ ok: true });
+    now += 100_000; // still within exp + skew: served
+    expect(await verify(token)).toMatchObject({ ok: true, value: { sub: 'dr-who' } });
+    now += 100_000; // past exp and the skew: verified again, and refused
+    expect(await verify(token)).toEqual({ ok: false, error: { kind: 'invalid', detail: 'the token has expired' } });
+  });
+
   test('an unreachable JWKS makes no decision: unavailable', async () => {
     const key = await signer('k4');
     const verify = createTokenVerifier({

@@ -4,7 +4,8 @@
  * asymmetric algorithm (never `none`, never HS*: a public key is not a shared secret), `iss`,
  * `aud`, `exp` (required) and `nbf` with a small clock skew, then the claims as a Principal.
  * A refusal names what is wrong with the token; a JWKS that cannot be fetched is the service's
- * problem, not the caller's (`unavailable`). I/O (the JWKS fetch).
+ * problem, not the caller's (`unavailable`). A token verified once is served from memory within
+ * its lifetime for a few minutes (VerifiedTokens, below). I/O (the JWKS fetch).
  */
 import {
   createLocalJWKSet,
@@ -47,6 +48,8 @@ export type VerifierOptions = {
   readonly clockSkewSeconds: number;
   /** The least time between two JWKS fetches for unknown `kid`s (default 5 s). */
   readonly jwksCooldownMs?: number;
+  /** Milliseconds since the epoch (tests). */
+  readonly now?: () => number;
 };
 
 const invalid = (detail: string): Result<Principal, TokenRefusal> => err({ kind: 'invalid', detail });
@@ -83,7 +86,11 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
           timeoutDuration: 5_000,
         })
       : createLocalJWKSet(options.keys.jwks);
+  const now = options.now ?? Date.now;
+  const verified = new VerifiedTokens(options.clockSkewSeconds, now);
   return async (token) => {
+    const known = verified.get(token);
+    if (known !== undefined) return ok(known);
     try {
       const { payload } = await jwtVerify(token, getKey, {
         issuer: options.issuer,
@@ -91,11 +98,57 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
         algorithms: [...options.algorithms],
         clockTolerance: options.clockSkewSeconds,
         requiredClaims: ['exp', 'sub'],
+        currentDate: new Date(now()),
       });
       const principal = principalFromClaims(payload);
-      return principal.ok ? ok(principal.value) : invalid(principal.error);
+      if (!principal.ok) return invalid(principal.error);
+      verified.set(token, principal.value, payload.exp ?? 0, payload.nbf);
+      return ok(principal.value);
     } catch (error) {
       return describe(error);
     }
   };
+}
+
+/**
+ * Tokens already verified, so a client's next request with the same token costs a lookup, not a
+ * signature check: each is served only within its own lifetime (`nbf`…`exp`, with the clock
+ * skew) and for at most five minutes after it was verified (so a key the issuer withdraws stops
+ * its tokens within that time); at most 10,000 are held, the oldest going first. A token that is
+ * not served from here is verified in full, and a refusal is never kept.
+ */
+class VerifiedTokens {
+  private static readonly MAX_ENTRIES = 10_000;
+  private static readonly MAX_AGE_MS = 5 * 60_000;
+  private readonly entries = new Map<
+    string,
+    { readonly principal: Principal; readonly exp: number; readonly nbf: number | undefined; readonly at: number }
+  >();
+
+  constructor(
+    private readonly skewSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(token: string): Principal | undefined {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return undefined;
+    const nowMs = this.now();
+    const seconds = nowMs / 1000;
+    const fresh =
+      nowMs - entry.at < VerifiedTokens.MAX_AGE_MS &&
+      seconds <= entry.exp + this.skewSeconds &&
+      (entry.nbf === undefined || seconds >= entry.nbf - this.skewSeconds);
+    if (fresh) return entry.principal;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  set(token: string, principal: Principal, exp: number, nbf: number | undefined): void {
+    if (this.entries.size >= VerifiedTokens.MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(token, { principal, exp, nbf, at: this.now() });
+  }
 }
