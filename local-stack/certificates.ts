@@ -115,7 +115,10 @@ async function generate(dir: string): Promise<void> {
       await rename(staging, dir);
     } catch (error) {
       // Another start made the set first (the target exists and is not empty): use theirs.
-      if (!existsSync(join(dir, COMPLETE_MARKER))) throw error;
+      if (existsSync(join(dir, COMPLETE_MARKER))) return;
+      throw new SecurityMaterialError(
+        `${dir} exists but holds no complete set of certificates and credentials (${(error as Error).message}); remove it and the secured cluster's directory to start afresh`,
+      );
     }
   } finally {
     await rm(staging, { recursive: true, force: true });
