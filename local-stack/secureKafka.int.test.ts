@@ -3,7 +3,7 @@
  * what aclPolicy.ts grants and nothing else, and clients without a valid password, without
  * TLS or without the CA do not get in. One secured node for the whole file.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs';
@@ -190,11 +190,43 @@ describe('a secured local Kafka', () => {
     await admin.disconnect();
   });
 
+  test('a cluster created plain is not secured behind its back', async () => {
+    const plainDir = join(dir, 'plain');
+    await mkdir(plainDir);
+    const plainLayout = { ...layout, dir: plainDir, security: undefined };
+    await writeFile(join(plainDir, 'cluster.json'), JSON.stringify(plainLayout));
+    await expect(
+      startKafkaCluster({
+        dir: plainDir,
+        version: layout.version,
+        jarsDir: layout.jarsDir,
+        brokerCount: 1,
+        securityDir: join(dir, 'security'),
+      }),
+    ).rejects.toThrow(/without security/);
+  });
+
   test('a client that does not trust the stack CA fails the TLS handshake', async () => {
     const admin = clientAs('service', security.passwords.service, { ssl: true, retry: { retries: 0 } }).admin();
     const refused = await failureOf(() => admin.connect());
     expect(refused.name).toMatch(/^KafkaJS(Connection|NumberOfRetriesExceeded)/);
     expect(refused.message).toContain('self-signed certificate in certificate chain');
     await admin.disconnect();
+  });
+
+  // Last: it restarts the node.
+  test('a restart without asking for security keeps the cluster secured, with the same credentials', async () => {
+    await stopKafkaCluster(layout);
+    const restarted = await startKafkaCluster({
+      dir: layout.dir,
+      version: layout.version,
+      jarsDir: layout.jarsDir,
+      brokerCount: 1,
+    });
+    expect(restarted.security).toEqual(layout.security);
+    expect(await readValues(subscriberClient(), clinicalEvents, 'subscriber.after-restart', 1)).toContain('event-1');
+    const anonymous = createKafkaClient({ brokers, clientId: 'secure-test-anonymous', failFast: true }).admin();
+    await expect(anonymous.connect()).rejects.toThrow();
+    await anonymous.disconnect();
   });
 });
