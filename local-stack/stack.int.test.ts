@@ -3,9 +3,10 @@
  * migrates the database, creates the topics and registers the schemas; `status --json`
  * locates all three; `down` stops them.
  */
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import kafkajs from 'kafkajs';
 import { inject } from 'vitest';
 import { describe, expect, test } from '../test/support/fixtures.js';
 import { runStackCli } from '../test/support/runStackCli.js';
@@ -75,4 +76,65 @@ describe('npm run stack -- up / status / down', () => {
       await rm(stackDir, { recursive: true, force: true });
     }
   });
+
+  test('up --secure: a secured Kafka whose status names the CA and the client configs, which connect', async ({
+    databaseUrl,
+  }) => {
+    const stackDir = await mkdtemp(join(tmpdir(), 'cel-stack-secure-'));
+    const version = inject('kafkaVersion');
+    await mkdir(join(stackDir, 'kafka', version), { recursive: true });
+    await symlink(inject('kafkaJarsDir'), join(stackDir, 'kafka', version, 'jars'));
+    const env = {
+      LOCAL_STACK_DIR: stackDir,
+      DATABASE_URL: databaseUrl.toString(),
+      KAFKA_VERSION: version,
+      KAFKA_BROKERS: '',
+      SCHEMA_REGISTRY_URL: '',
+      TOPIC_NAMESPACE: 'stacksecure',
+    };
+    try {
+      const up = await stackCliWith(['up', '--secure'], env);
+      expect(up.stderr).toContain('Kafka: secured (SASL_SSL, SCRAM-SHA-512)');
+      expect(up.code).toBe(0);
+
+      type SecureStatus = Status & {
+        kafka: { security: { protocol: string; caFile: string; clients: { service: string; subscriber: string } } };
+      };
+      const status = JSON.parse((await stackCliWith(['status', '--json'], env)).stdout) as SecureStatus;
+      expect(status.kafka.up).toBe(true);
+      expect(status.kafka.security).toMatchObject({
+        protocol: 'SASL_SSL',
+        caFile: join(stackDir, 'security', 'ca.pem'),
+        clients: { service: join(stackDir, 'security', 'service.json') },
+      });
+      const service = JSON.parse(await readFile(status.kafka.security.clients.service, 'utf8')) as {
+        username: string;
+        password: string;
+        caFile: string;
+      };
+      const kafka = new kafkajs.Kafka({
+        clientId: 'stack-secure-test',
+        brokers: (status.kafka.bootstrap ?? '').split(','),
+        ssl: { ca: [await readFile(service.caFile, 'utf8')] },
+        sasl: { mechanism: 'scram-sha-512', username: service.username, password: service.password },
+        logLevel: kafkajs.logLevel.NOTHING,
+      });
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        expect(await admin.listTopics()).toContain('stacksecure.clinical-events');
+      } finally {
+        await admin.disconnect();
+      }
+
+      // Without --secure, a later up keeps the stack secured.
+      expect((await stackCliWith(['down'], env)).code).toBe(0);
+      const again = await stackCliWith(['up'], env);
+      expect(again.stderr).toContain('Kafka: secured');
+      expect(again.code).toBe(0);
+    } finally {
+      await stackCliWith(['down'], env);
+      await rm(stackDir, { recursive: true, force: true });
+    }
+  }, 240_000); // certificates, a secured broker started twice, and the whole stack
 });
