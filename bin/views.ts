@@ -15,6 +15,7 @@ import { stackUp } from '../local-stack/stack.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient } from '../platform/kafka.js';
+import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { createLogger } from '../platform/logger.js';
 import { createPool } from '../platform/postgres.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
@@ -31,7 +32,12 @@ try {
   const stack = await stackUp(config, { logger, onProgress: (m) => process.stderr.write(`${m}\n`) });
   const topics = topicNames(config.topicNamespace);
   const pool = createPool(config.databaseUrl, { logger, applicationName: 'cel-views' });
-  const kafka = createKafkaClient({ brokers: stack.brokers, clientId: `${config.kafkaClientId}-views`, logger });
+  const kafka = createKafkaClient({
+    brokers: stack.brokers,
+    clientId: `${config.kafkaClientId}-views`,
+    logger,
+    security: await loadKafkaSecurity(config.kafkaSecurity),
+  });
   const eventCodec = createEventCodec(stack.registry, stack.schemas.byEventType);
   const recordCodec = createRecordCodec(stack.registry, stack.schemas.byRecordName);
   const selection = selectViews(config.views.selected, runnableViews, runnableAuditIndexes(recordCodec));

@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseAllowedHosts } from '../api/allowedHosts.js';
 import type { HttpHardening } from '../api/httpHardening.js';
 import { type AuthConfig, parseAuthConfig } from '../auth/authConfig.js';
+import { type KafkaSecurityConfig, parseKafkaSecurity } from './kafkaSecurity.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type MllpListenConfig, parseMllpListenConfig } from '../producers/hl7v2/mllpListenConfig.js';
 
@@ -19,6 +20,8 @@ export type Config = {
   readonly kafkaBrokers: readonly string[] | 'local-stack';
   /** KAFKA_CLIENT_ID */
   readonly kafkaClientId: string;
+  /** KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*: how every Kafka client authenticates (platform/kafkaSecurity.ts). */
+  readonly kafkaSecurity: KafkaSecurityConfig;
   /** SCHEMA_REGISTRY_URL: a Confluent-compatible registry, or the embedded one when unset. */
   readonly schemaRegistry: URL | 'embedded';
   /** TOPIC_NAMESPACE: prefix of every topic name the project creates (`<ns>.clinical-events` …). */
@@ -99,6 +102,41 @@ export const configVariables = [
     doc: 'Confluent Schema Registry REST API (Confluent SR, Karapace, Apicurio ccompat); unset uses the embedded registry',
   },
   { name: 'KAFKA_CLIENT_ID', default: 'clinical-event-log', doc: 'Kafka client id reported to the brokers' },
+  {
+    name: 'KAFKA_SECURITY_PROTOCOL',
+    default: 'PLAINTEXT',
+    doc: 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, for every Kafka client of the project (a managed cluster: SASL_SSL)',
+  },
+  {
+    name: 'KAFKA_SASL_MECHANISM',
+    default: '(none)',
+    doc: 'With SASL_*: SCRAM-SHA-512, SCRAM-SHA-256, PLAIN (never over SASL_PLAINTEXT to another machine) or OAUTHBEARER',
+  },
+  { name: 'KAFKA_SASL_USERNAME', default: '(none)', doc: 'The SCRAM or PLAIN user' },
+  {
+    name: 'KAFKA_SASL_PASSWORD_FILE',
+    default: '(none)',
+    doc: 'File holding the SCRAM or PLAIN password (read at start, never logged)',
+  },
+  {
+    name: 'KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL',
+    default: '(none)',
+    doc: "OAUTHBEARER: the provider's token endpoint (client credentials grant), https://",
+  },
+  { name: 'KAFKA_SASL_OAUTHBEARER_CLIENT_ID', default: '(none)', doc: 'OAUTHBEARER: the client id' },
+  {
+    name: 'KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET_FILE',
+    default: '(none)',
+    doc: 'OAUTHBEARER: file holding the client secret',
+  },
+  { name: 'KAFKA_SASL_OAUTHBEARER_SCOPE', default: '(none)', doc: 'OAUTHBEARER: scope to ask for, when the provider needs one' },
+  {
+    name: 'KAFKA_SSL_CA_FILE',
+    default: '(system CAs)',
+    doc: "With SSL/SASL_SSL: PEM file of the CA that signed the brokers' certificates (hostnames are always verified)",
+  },
+  { name: 'KAFKA_SSL_CERT_FILE', default: '(none)', doc: 'mTLS: PEM client certificate (with KAFKA_SSL_KEY_FILE)' },
+  { name: 'KAFKA_SSL_KEY_FILE', default: '(none)', doc: 'mTLS: PEM private key of the client certificate' },
   { name: 'TOPIC_NAMESPACE', default: 'cel', doc: 'Prefix of every topic the project creates' },
   { name: 'TOPIC_PARTITIONS', default: '6', doc: 'Partitions of each topic the project creates (1–1000)' },
   { name: 'LOCAL_STACK_DIR', default: '.local-stack', doc: 'Where the local stack keeps Kafka jars, data, logs, pids' },
@@ -237,6 +275,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
 
   const databaseUrl = parseDatabaseUrl(value('DATABASE_URL') ?? DEFAULT_DATABASE_URL, problem);
   const kafkaBrokers = parseBrokers(value('KAFKA_BROKERS'), problem);
+  const kafkaSecurity = parseKafkaSecurity(value, problem, kafkaBrokers);
   const schemaRegistry = parseHttpUrl('SCHEMA_REGISTRY_URL', value('SCHEMA_REGISTRY_URL'), problem);
   const kafkaClientId = value('KAFKA_CLIENT_ID') ?? 'clinical-event-log';
   const topicNamespace = value('TOPIC_NAMESPACE') ?? 'cel';
@@ -358,6 +397,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
     Object.freeze({
       databaseUrl,
       kafkaBrokers,
+      kafkaSecurity,
       schemaRegistry,
       kafkaClientId,
       topicNamespace,

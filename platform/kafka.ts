@@ -71,16 +71,26 @@ export type ClusterDescription = { readonly brokers: readonly { readonly nodeId:
 export async function probeKafka(
   brokers: readonly string[],
   timeoutMs = 3000,
+  security?: KafkaClientSecurity,
 ): Promise<ClusterDescription | undefined> {
   for (const broker of brokers) {
-    const answer = await probeOneBroker(broker, timeoutMs);
+    const answer = await probeOneBroker(broker, timeoutMs, security);
     if (answer !== undefined) return answer;
   }
   return undefined;
 }
 
-async function probeOneBroker(broker: string, timeoutMs: number): Promise<ClusterDescription | undefined> {
-  const admin = createKafkaClient({ brokers: [broker], clientId: 'cel-probe', failFast: true }).admin();
+async function probeOneBroker(
+  broker: string,
+  timeoutMs: number,
+  security: KafkaClientSecurity | undefined,
+): Promise<ClusterDescription | undefined> {
+  const admin = createKafkaClient({
+    brokers: [broker],
+    clientId: 'cel-probe',
+    failFast: true,
+    ...(security === undefined ? {} : { security }),
+  }).admin();
   const deadline = Date.now() + timeoutMs;
   const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref());
   const probe = (async () => {

@@ -13,6 +13,7 @@ import { stackUp } from '../local-stack/stack.js';
 import type { Config } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient, probeKafka } from '../platform/kafka.js';
+import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import type { Logger } from '../platform/logger.js';
 import { createPool } from '../platform/postgres.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
@@ -54,7 +55,13 @@ export async function runService(
   const stack = await stackUp(config, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), logger });
   const topics = topicNames(config.topicNamespace);
   const pool = createPool(config.databaseUrl, { logger, applicationName: 'cel-adapters' });
-  const kafka = createKafkaClient({ brokers: stack.brokers, clientId: config.kafkaClientId, logger });
+  const kafkaSecurity = await loadKafkaSecurity(config.kafkaSecurity);
+  const kafka = createKafkaClient({
+    brokers: stack.brokers,
+    clientId: config.kafkaClientId,
+    logger,
+    security: kafkaSecurity,
+  });
   try {
     await checkLogHoldsPublished(pool, kafka, topics.canonical);
   } catch (error) {
@@ -145,7 +152,7 @@ export async function runService(
         }),
     checks: {
       ...(views === undefined ? {} : { views: async () => views.refused.size === 0 }),
-      kafka: async () => (await probeKafka(stack.brokers, 2000)) !== undefined,
+      kafka: async () => (await probeKafka(stack.brokers, 2000, kafkaSecurity)) !== undefined,
       registry: () => isRegistryUp(stack.registry),
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       mllp: async () => mllp.listening(),

@@ -11,6 +11,7 @@ import { parseNhsNumber } from '../core/nhsNumber.js';
 import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient, fetchPartitionOffsets } from '../platform/kafka.js';
+import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
 import { runCommand } from '../platform/runCommand.js';
@@ -77,7 +78,11 @@ async function main(): Promise<number> {
   const records = createRecordCodec(registry, schemas.byRecordName);
   const topic = topics[role];
 
-  const kafka = createKafkaClient({ brokers: stack.brokers, clientId: 'cel-log-tail' });
+  const kafka = createKafkaClient({
+    brokers: stack.brokers,
+    clientId: 'cel-log-tail',
+    security: await loadKafkaSecurity(config.kafkaSecurity),
+  });
   const ends = new Map((await fetchPartitionOffsets(kafka, topic)).map((p) => [p.partition, p.high]));
   const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
   if (values['until-end'] === true && (values['from-beginning'] !== true || remaining.size === 0)) return 0;

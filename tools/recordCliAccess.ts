@@ -11,6 +11,7 @@ import { type Role, roleDescriptions } from '../auth/roles.js';
 import { createAcknowledgedProducer } from '../platform/acknowledgedProducer.js';
 import type { Config } from '../platform/config.js';
 import { createKafkaClient } from '../platform/kafka.js';
+import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
@@ -50,7 +51,11 @@ export async function recordCliAccess(config: Config, access: CliAccess): Promis
     const schemas = await registerSchemas(registry, projectSchemaRegistrations(topics));
     const codec = createRecordCodec(registry, schemas.byRecordName);
     const producer = createAcknowledgedProducer(
-      createKafkaClient({ brokers: stack.brokers, clientId: 'cel-cli-access' }),
+      createKafkaClient({
+        brokers: stack.brokers,
+        clientId: 'cel-cli-access',
+        security: await loadKafkaSecurity(config.kafkaSecurity),
+      }),
       { retry: { retries: 3, maxRetryTime: 3000 } },
     );
     await producer.connect();

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient } from '../platform/kafka.js';
+import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
 import { encodeRows, exportFormats } from '../replay/encodeRows.js';
 import { describeWindowProblem, parseReplayWindow, type ReplayWindow } from '../replay/parseReplayWindow.js';
@@ -117,7 +118,11 @@ export async function run(args: readonly string[]): Promise<number> {
   const topic = topicNames(config.topicNamespace).canonical;
   // Decoding looks schemas up by the id each record carries: a reader registers nothing.
   const source: LogSource = {
-    kafka: createKafkaClient({ brokers: stack.brokers, clientId: 'cel-replay-export' }),
+    kafka: createKafkaClient({
+      brokers: stack.brokers,
+      clientId: 'cel-replay-export',
+      security: await loadKafkaSecurity(config.kafkaSecurity),
+    }),
     topic,
     codec: createEventCodec(createRegistry(stack.registryUrl), new Map()),
   };

@@ -12,6 +12,7 @@ import { viewNames } from '../consumers/views.js';
 import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient } from '../platform/kafka.js';
+import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { createLogger } from '../platform/logger.js';
 import { createPool, isPgError } from '../platform/postgres.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
@@ -103,7 +104,12 @@ export async function run(args: readonly string[]): Promise<number> {
   try {
     const outcome = await rebuildView(
       {
-        kafka: createKafkaClient({ brokers: stack.brokers, clientId: `${config.kafkaClientId}-rebuild`, logger }),
+        kafka: createKafkaClient({
+          brokers: stack.brokers,
+          clientId: `${config.kafkaClientId}-rebuild`,
+          logger,
+          security: await loadKafkaSecurity(config.kafkaSecurity),
+        }),
         pool,
         // Decoding looks schemas up by the id each record carries: a reader registers nothing.
         codec: createEventCodec(createRegistry(stack.registryUrl), new Map()),
