@@ -15,7 +15,6 @@ import { stackUp } from '../local-stack/stack.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient } from '../platform/kafka.js';
-import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { createLogger } from '../platform/logger.js';
 import { createPool } from '../platform/postgres.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
@@ -36,7 +35,7 @@ try {
     brokers: stack.brokers,
     clientId: `${config.kafkaClientId}-views`,
     logger,
-    security: await loadKafkaSecurity(config.kafkaSecurity),
+    security: stack.clientSecurity,
   });
   const eventCodec = createEventCodec(stack.registry, stack.schemas.byEventType);
   const recordCodec = createRecordCodec(stack.registry, stack.schemas.byRecordName);

@@ -8,8 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { inject } from 'vitest';
+import { loadConfig } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
+import { runService } from '../service/runService.js';
 import { describe, expect, test } from '../test/support/fixtures.js';
+import { msaOf, sendOverMllp } from '../test/support/mllpClient.js';
 import { runStackCli } from '../test/support/runStackCli.js';
+import { sampleBytes } from '../test/support/samples.js';
 
 type Status = {
   kafka: { bootstrap: string | null; up: boolean };
@@ -125,6 +130,27 @@ describe('npm run stack -- up / status / down', () => {
         expect(await admin.listTopics()).toContain('stacksecure.clinical-events');
       } finally {
         await admin.disconnect();
+      }
+
+      // The service runs on the secured stack as its `service` principal: a message in, AA, on the log.
+      const running = await runService(loadConfig({ PATH: process.env.PATH, ...env, PORT: '0', MLLP_PORT: '0' }), {
+        logger: createLogger('warn'),
+      });
+      try {
+        const ack = await sendOverMllp(running.mllpPort, sampleBytes('hl7v2/orm_o01_new_order.hl7'));
+        expect(msaOf(ack).code).toBe('AA');
+        const offsets = await (async () => {
+          const admin = kafka.admin();
+          await admin.connect();
+          try {
+            return await admin.fetchTopicOffsets('stacksecure.clinical-events');
+          } finally {
+            await admin.disconnect();
+          }
+        })();
+        expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(1);
+      } finally {
+        await running.close();
       }
 
       // Without --secure, a later up keeps the stack secured.

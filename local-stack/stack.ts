@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type Config, maskUrl } from '../platform/config.js';
 import { ensureTopics } from '../platform/ensureTopics.js';
 import { createKafkaClient, probeKafka } from '../platform/kafka.js';
+import { type KafkaClientSecurity, loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import type { Logger } from '../platform/logger.js';
 import { ensureDatabase, isDatabaseUp } from '../platform/postgres.js';
 import {
@@ -96,6 +97,8 @@ export async function stackUp(
   readonly startedKafka: boolean;
   readonly registry: RegistryHandle;
   readonly schemas: RegisteredSchemas;
+  /** What the service's Kafka clients connect with: the secured stack's `service` principal, else KAFKA_SECURITY_PROTOCOL and its settings. */
+  readonly clientSecurity: KafkaClientSecurity;
 }> {
   const progress = options.onProgress ?? (() => undefined);
   let brokers: readonly string[];
@@ -168,18 +171,26 @@ export async function stackUp(
   }
   const registry = createRegistry(registryUrl);
 
+  const clientSecurity: KafkaClientSecurity =
+    security === undefined
+      ? await loadKafkaSecurity(config.kafkaSecurity)
+      : {
+          ssl: { ca: [security.caPem], rejectUnauthorized: true },
+          sasl: { mechanism: 'scram-sha-512', username: 'service', password: security.passwords.service },
+        };
   // On a secured stack the topics are created as `admin`, the principal kept for this.
   const kafka =
     security === undefined
       ? createKafkaClient({
           brokers,
           clientId: config.kafkaClientId,
+          security: clientSecurity,
           ...(options.logger === undefined ? {} : { logger: options.logger }),
         })
       : createSecureKafkaClient({ brokers, clientId: config.kafkaClientId, security, principal: 'admin' });
   const brokerCount =
     security === undefined
-      ? (await probeKafka(brokers, 10_000))?.brokers.length
+      ? (await probeKafka(brokers, 10_000, clientSecurity))?.brokers.length
       : await probeSecureKafka(brokers, security, 10_000);
   const topics = await ensureTopics(
     kafka,
@@ -197,7 +208,7 @@ export async function stackUp(
         .messages,
   });
   progress(`Schema registry: ${schemas.bySubject.size} subjects registered (FULL_TRANSITIVE)`);
-  return { brokers, startedKafka, registry, schemas };
+  return { brokers, startedKafka, registry, schemas, clientSecurity };
 }
 
 /** Stops the embedded registry and Kafka cluster, if they run. PostgreSQL is the machine's and stays up. */

@@ -13,7 +13,6 @@ import { stackUp } from '../local-stack/stack.js';
 import type { Config } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient, probeKafka } from '../platform/kafka.js';
-import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import type { Logger } from '../platform/logger.js';
 import { createPool } from '../platform/postgres.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
@@ -55,7 +54,7 @@ export async function runService(
   const stack = await stackUp(config, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), logger });
   const topics = topicNames(config.topicNamespace);
   const pool = createPool(config.databaseUrl, { logger, applicationName: 'cel-adapters' });
-  const kafkaSecurity = await loadKafkaSecurity(config.kafkaSecurity);
+  const kafkaSecurity = stack.clientSecurity;
   const kafka = createKafkaClient({
     brokers: stack.brokers,
     clientId: config.kafkaClientId,
