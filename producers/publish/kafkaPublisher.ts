@@ -129,9 +129,7 @@ export function createKafkaPublisher(deps: {
     let write = writers.get(topic);
     if (write === undefined) {
       write = groupCommit<readonly OutgoingMessage[], undefined>({
-        // One request at a time keeps a topic's records in the order they were written; access
-        // records need no order among themselves, so reads do not queue behind one another.
-        maxInFlight: topic === deps.topics.access ? 4 : 1,
+        maxInFlight: 1,
         maxBatch: limits.messages,
         limits: [
           { size: (w) => w.length, max: limits.messages },
