@@ -13,7 +13,7 @@ import { createLogger } from '../platform/logger.js';
 import { runService } from '../service/runService.js';
 import { describe, expect, test } from '../test/support/fixtures.js';
 import { msaOf, sendOverMllp } from '../test/support/mllpClient.js';
-import { runStackCli } from '../test/support/runStackCli.js';
+import { runStackCli, runTool } from '../test/support/runStackCli.js';
 import { sampleBytes } from '../test/support/samples.js';
 
 type Status = {
@@ -152,6 +152,11 @@ describe('npm run stack -- up / status / down', () => {
       } finally {
         await running.close();
       }
+      // The operators' tools find the stack's credentials themselves: the log tail reads the event.
+      const tail = await runTool('tools/logTail.ts', ['tail', '--from-beginning', '--until-end'], env);
+      expect(tail.stderr).toBe('');
+      expect(tail.code).toBe(0);
+      expect(tail.stdout).toContain('MedicationOrdered');
 
       // Without --secure, a later up keeps the stack secured.
       expect((await stackCliWith(['down'], env)).code).toBe(0);

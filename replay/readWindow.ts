@@ -187,7 +187,8 @@ export async function* readWindow(
   let next = firstRange.start;
 
   const consumer = source.kafka.consumer({
-    groupId: `cel-replay-${randomUUID()}`,
+    // Under the topic's namespace, where the service principal may keep groups (the secured stack's ACLs).
+    groupId: `${topic}.replay-${randomUUID()}`,
     sessionTimeout: 30_000,
     heartbeatInterval: HEARTBEAT_MS,
     maxBytesPerPartition: 4 * 1024 * 1024,

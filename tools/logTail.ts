@@ -11,7 +11,6 @@ import { parseNhsNumber } from '../core/nhsNumber.js';
 import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient, fetchPartitionOffsets } from '../platform/kafka.js';
-import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
 import { runCommand } from '../platform/runCommand.js';
@@ -81,13 +80,13 @@ async function main(): Promise<number> {
   const kafka = createKafkaClient({
     brokers: stack.brokers,
     clientId: 'cel-log-tail',
-    security: await loadKafkaSecurity(config.kafkaSecurity),
+    security: stack.security,
   });
   const ends = new Map((await fetchPartitionOffsets(kafka, topic)).map((p) => [p.partition, p.high]));
   const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
   if (values['until-end'] === true && (values['from-beginning'] !== true || remaining.size === 0)) return 0;
 
-  const consumer = kafka.consumer({ groupId: `cel-log-tail-${randomUUID()}` });
+  const consumer = kafka.consumer({ groupId: `${topic}.log-tail-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: values['from-beginning'] === true });
   let resolveDone: () => void = () => undefined;

@@ -11,7 +11,6 @@ import { type Role, roleDescriptions } from '../auth/roles.js';
 import { createAcknowledgedProducer } from '../platform/acknowledgedProducer.js';
 import type { Config } from '../platform/config.js';
 import { createKafkaClient } from '../platform/kafka.js';
-import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
@@ -54,7 +53,7 @@ export async function recordCliAccess(config: Config, access: CliAccess): Promis
       createKafkaClient({
         brokers: stack.brokers,
         clientId: 'cel-cli-access',
-        security: await loadKafkaSecurity(config.kafkaSecurity),
+        security: stack.security,
       }),
       { retry: { retries: 3, maxRetryTime: 3000 } },
     );

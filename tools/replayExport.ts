@@ -14,7 +14,6 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient } from '../platform/kafka.js';
-import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
 import { encodeRows, exportFormats } from '../replay/encodeRows.js';
 import { describeWindowProblem, parseReplayWindow, type ReplayWindow } from '../replay/parseReplayWindow.js';
@@ -121,7 +120,7 @@ export async function run(args: readonly string[]): Promise<number> {
     kafka: createKafkaClient({
       brokers: stack.brokers,
       clientId: 'cel-replay-export',
-      security: await loadKafkaSecurity(config.kafkaSecurity),
+      security: stack.security,
     }),
     topic,
     codec: createEventCodec(createRegistry(stack.registryUrl), new Map()),

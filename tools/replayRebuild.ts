@@ -12,7 +12,6 @@ import { viewNames } from '../consumers/views.js';
 import { loadConfig } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient } from '../platform/kafka.js';
-import { loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { createLogger } from '../platform/logger.js';
 import { createPool, isPgError } from '../platform/postgres.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
@@ -108,7 +107,7 @@ export async function run(args: readonly string[]): Promise<number> {
           brokers: stack.brokers,
           clientId: `${config.kafkaClientId}-rebuild`,
           logger,
-          security: await loadKafkaSecurity(config.kafkaSecurity),
+          security: stack.security,
         }),
         pool,
         // Decoding looks schemas up by the id each record carries: a reader registers nothing.

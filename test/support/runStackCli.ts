@@ -7,9 +7,18 @@ const repoRoot = new URL('../../', import.meta.url).pathname;
 
 export type CliResult = { readonly code: number; readonly stdout: string; readonly stderr: string };
 
-export async function runStackCli(args: readonly string[], env: Readonly<Record<string, string>>): Promise<CliResult> {
+export function runStackCli(args: readonly string[], env: Readonly<Record<string, string>>): Promise<CliResult> {
+  return runTool('local-stack/cli.ts', args, env);
+}
+
+/** Runs one of the project's command-line entry points (`tools/logTail.ts` …) the same way. */
+export async function runTool(
+  entry: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'local-stack/cli.ts', ...args], {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', entry, ...args], {
       cwd: repoRoot,
       env: { ...env, NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning' },
     });
