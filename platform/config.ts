@@ -7,9 +7,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseAllowedHosts } from '../api/allowedHosts.js';
 import type { HttpHardening } from '../api/httpHardening.js';
 import { type AuthConfig, parseAuthConfig } from '../auth/authConfig.js';
-import { type KafkaSecurityConfig, parseKafkaSecurity } from './kafkaSecurity.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type MllpListenConfig, parseMllpListenConfig } from '../producers/hl7v2/mllpListenConfig.js';
+import { type KafkaSecurityConfig, parseKafkaSecurity } from './kafkaSecurity.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -129,7 +129,11 @@ export const configVariables = [
     default: '(none)',
     doc: 'OAUTHBEARER: file holding the client secret',
   },
-  { name: 'KAFKA_SASL_OAUTHBEARER_SCOPE', default: '(none)', doc: 'OAUTHBEARER: scope to ask for, when the provider needs one' },
+  {
+    name: 'KAFKA_SASL_OAUTHBEARER_SCOPE',
+    default: '(none)',
+    doc: 'OAUTHBEARER: scope to ask for, when the provider needs one',
+  },
   {
     name: 'KAFKA_SSL_CA_FILE',
     default: '(system CAs)',
