@@ -3,22 +3,29 @@
  * probe over them, and the creation of the stack's ACLs by the `admin` principal. The
  * launcher's own clients; the services' client configuration lives in platform/. I/O.
  */
-import kafkajs, { type AclEntry, type Kafka } from 'kafkajs';
+import kafkajs, { type AclEntry } from 'kafkajs';
+import { createKafkaClient, type Kafka, probeKafka } from '../platform/kafka.js';
+import type { KafkaClientSecurity } from '../platform/kafkaSecurity.js';
 import type { AclBinding } from './aclPolicy.js';
 import { stackAclBindings } from './aclPolicy.js';
 import type { StackSecurity } from './certificates.js';
 import type { ScramPrincipal } from './scram.js';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all of its named exports.
-const {
-  Kafka: KafkaClient,
-  logLevel,
-  AclResourceTypes,
-  AclOperationTypes,
-  AclPermissionTypes,
-  ResourcePatternTypes,
-} = kafkajs;
+const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 
+/** How a client of a secured local stack logs in as `principal`: SCRAM-SHA-512 over TLS, trusting the stack's CA. */
+export function asPrincipal(
+  security: Pick<StackSecurity, 'caPem' | 'passwords'>,
+  principal: ScramPrincipal,
+): KafkaClientSecurity {
+  return {
+    ssl: { ca: [security.caPem], rejectUnauthorized: true },
+    sasl: { mechanism: 'scram-sha-512', username: principal, password: security.passwords[principal] },
+  };
+}
+
+/** A client of the secured stack as `principal`, made by the project's one client factory. */
 export function createSecureKafkaClient(options: {
   readonly brokers: readonly string[];
   readonly clientId: string;
@@ -26,19 +33,11 @@ export function createSecureKafkaClient(options: {
   readonly principal: ScramPrincipal;
   readonly failFast?: boolean;
 }): Kafka {
-  return new KafkaClient({
+  return createKafkaClient({
+    brokers: options.brokers,
     clientId: options.clientId,
-    brokers: [...options.brokers],
-    ssl: { ca: [options.security.caPem] },
-    sasl: {
-      mechanism: 'scram-sha-512',
-      username: options.principal,
-      password: options.security.passwords[options.principal],
-    },
-    connectionTimeout: 3000,
-    requestTimeout: 30_000,
-    logLevel: logLevel.NOTHING,
-    ...(options.failFast === true ? { retry: { retries: 0 } } : {}),
+    security: asPrincipal(options.security, options.principal),
+    ...(options.failFast === true ? { failFast: true } : {}),
   });
 }
 
@@ -48,31 +47,7 @@ export async function probeSecureKafka(
   security: Pick<StackSecurity, 'caPem' | 'passwords'>,
   timeoutMs = 3000,
 ): Promise<number | undefined> {
-  for (const broker of brokers) {
-    const admin = createSecureKafkaClient({
-      brokers: [broker],
-      clientId: 'cel-probe',
-      security,
-      principal: 'admin',
-      failFast: true,
-    }).admin();
-    const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref());
-    const probe = (async () => {
-      try {
-        await admin.connect();
-        return (await admin.describeCluster()).brokers.length;
-      } catch {
-        return undefined; // "no answer" is the result a probe reports
-      }
-    })();
-    try {
-      const answer = await Promise.race([probe, timeout]);
-      if (answer !== undefined) return answer;
-    } finally {
-      void admin.disconnect().catch(() => undefined);
-    }
-  }
-  return undefined;
+  return (await probeKafka(brokers, timeoutMs, asPrincipal(security, 'admin')))?.brokers.length;
 }
 
 const RESOURCE = {

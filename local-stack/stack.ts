@@ -22,7 +22,7 @@ import { runMigrations } from '../platform/runMigrations.js';
 import { createRegistry, isRegistryUp, type RegistryHandle } from '../platform/schemaRegistry.js';
 import { checkCompatibility } from '../registry/checkCompatibility.js';
 import { topicNames, topicSpecs } from '../schemas/topics.js';
-import { loadStackSecurity, type StackSecurity, securityFiles } from './certificates.js';
+import { loadStackSecurity, securityFiles } from './certificates.js';
 import {
   bootstrapOf,
   type ClusterLayout,
@@ -34,7 +34,7 @@ import {
 import { ensureKafkaJars } from './kafkaJars.js';
 import { registryStatus, startRegistry, stopRegistry } from './registryProcess.js';
 import { CLIENT_SASL_MECHANISM, CLIENT_SECURITY_PROTOCOL } from './scram.js';
-import { applyStackAcls, createSecureKafkaClient, probeSecureKafka } from './secureKafkaClient.js';
+import { applyStackAcls, asPrincipal, createSecureKafkaClient, probeSecureKafka } from './secureKafkaClient.js';
 
 export type StackStatus = {
   readonly kafka: {
@@ -172,7 +172,7 @@ export async function stackUp(
   const registry = createRegistry(registryUrl);
 
   const clientSecurity: KafkaClientSecurity =
-    security === undefined ? await loadKafkaSecurity(config.kafkaSecurity) : asServicePrincipal(security);
+    security === undefined ? await loadKafkaSecurity(config.kafkaSecurity) : asPrincipal(security, 'service');
   // On a secured stack the topics are created as `admin`, the principal kept for this.
   const kafka =
     security === undefined
@@ -204,14 +204,6 @@ export async function stackUp(
   });
   progress(`Schema registry: ${schemas.bySubject.size} subjects registered (FULL_TRANSITIVE)`);
   return { brokers, startedKafka, registry, schemas, clientSecurity };
-}
-
-/** How the project's own clients log in to a secured local stack: as `service`, trusting the stack's CA. */
-export function asServicePrincipal(security: Pick<StackSecurity, 'caPem' | 'passwords'>): KafkaClientSecurity {
-  return {
-    ssl: { ca: [security.caPem], rejectUnauthorized: true },
-    sasl: { mechanism: 'scram-sha-512', username: 'service', password: security.passwords.service },
-  };
 }
 
 /** Stops the embedded registry and Kafka cluster, if they run. PostgreSQL is the machine's and stays up. */

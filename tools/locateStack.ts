@@ -7,7 +7,8 @@
 import { loadStackSecurity } from '../local-stack/certificates.js';
 import { bootstrapOf, readClusterLayout } from '../local-stack/kafkaCluster.js';
 import { registryStatus } from '../local-stack/registryProcess.js';
-import { asServicePrincipal, clusterDirFor } from '../local-stack/stack.js';
+import { asPrincipal } from '../local-stack/secureKafkaClient.js';
+import { clusterDirFor } from '../local-stack/stack.js';
 import type { Config } from '../platform/config.js';
 import { type KafkaClientSecurity, loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 
@@ -26,7 +27,7 @@ export async function locateStack(config: Config): Promise<StackLocation> {
     if (layout === undefined)
       throw new Error('no local stack here; start it with npm run stack -- up, or set KAFKA_BROKERS');
     brokers = bootstrapOf(layout).split(',');
-    if (layout.security !== undefined) security = asServicePrincipal(await loadStackSecurity(layout.security.dir));
+    if (layout.security !== undefined) security = asPrincipal(await loadStackSecurity(layout.security.dir), 'service');
   } else {
     brokers = config.kafkaBrokers;
   }
