@@ -1,5 +1,6 @@
 /** A minimal MLLP sender for tests: one connection, one message at a time, waits for the ACK. */
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 const VT = 0x0b;
 const FS = 0x1c;
@@ -12,9 +13,19 @@ export async function openMllp(port: number, host = '127.0.0.1'): Promise<MllpCl
     const s = connect({ port, host }, () => resolve(s));
     s.once('error', reject);
   });
+  return mllpClientOver(socket);
+}
+
+/**
+ * The MLLP exchange over a connected socket (plain or TLS): frames each message, waits for one
+ * ACK. A send fails once the connection has closed or erred before its ACK (with TLS 1.3 that is
+ * how a refused handshake shows: the client's side completes first).
+ */
+export function mllpClientOver(socket: Duplex): MllpClient {
   let buffer = Buffer.alloc(0);
   let waiting: ((ack: string) => void) | undefined;
   let failed: ((error: Error) => void) | undefined;
+  let closedWith: Error | undefined;
   socket.on('data', (chunk: Buffer) => {
     buffer = Buffer.concat([buffer, chunk]);
     const end = buffer.indexOf(FS);
@@ -25,13 +36,24 @@ export async function openMllp(port: number, host = '127.0.0.1'): Promise<MllpCl
       waiting?.(ack);
     }
   });
-  socket.on('close', () => failed?.(new Error('MLLP connection closed before the ACK')));
+  socket.on('error', (error) => {
+    closedWith = error;
+    failed?.(error);
+  });
+  socket.on('close', () => {
+    closedWith ??= new Error('MLLP connection closed before the ACK');
+    failed?.(closedWith);
+  });
   return {
     send(message) {
       return new Promise((resolve, reject) => {
+        if (closedWith !== undefined) {
+          reject(closedWith);
+          return;
+        }
         waiting = resolve;
         failed = reject;
-        socket.write(Buffer.concat([Buffer.from([VT]), Buffer.from(message), Buffer.from([FS, CR])]));
+        socket.write(mllpFrame(message));
       });
     },
     close: () => socket.destroy(),
