@@ -44,8 +44,21 @@ export type ParsedAuditEventQuery = {
   readonly limit: number;
 };
 
-function instant(raw: string | undefined, name: string): Result<Date | undefined, BadParameter> {
+/** An optional instant parameter (`from`, `to`). */
+export function optionalInstant(raw: string | undefined, name: string): Result<Date | undefined, BadParameter> {
   return raw === undefined ? ok(undefined) : queryInstant(raw, name);
+}
+
+/** The optional `patient` filter as an NHS number; a malformed one is named. */
+export function patientFilter(raw: string | undefined): Result<string | undefined, BadParameter> {
+  if (raw === undefined) return ok(undefined);
+  const parsed = parseNhsNumber(raw);
+  if (parsed.ok) return ok(parsed.value);
+  return err({
+    code: 'CEL_ERR_INVALID_NHS_NUMBER',
+    detail: `patient: ${describeNhsNumberError(parsed.error)}`,
+    location: '/patient',
+  });
 }
 
 /**
@@ -53,21 +66,12 @@ function instant(raw: string | undefined, name: string): Result<Date | undefined
  * time on both sides (`from` and `to`, at most 366 days apart); `type` alone is not selective.
  */
 export function parseAuditEventQuery(query: AuditEventQuery): Result<ParsedAuditEventQuery, BadParameter> {
-  let nhsNumber: string | undefined;
-  if (query.patient !== undefined) {
-    const parsed = parseNhsNumber(query.patient);
-    if (!parsed.ok) {
-      return err({
-        code: 'CEL_ERR_INVALID_NHS_NUMBER',
-        detail: `patient: ${describeNhsNumberError(parsed.error)}`,
-        location: '/patient',
-      });
-    }
-    nhsNumber = parsed.value;
-  }
-  const from = instant(query.from, 'from');
+  const patient = patientFilter(query.patient);
+  if (!patient.ok) return patient;
+  const nhsNumber = patient.value;
+  const from = optionalInstant(query.from, 'from');
   if (!from.ok) return from;
-  const to = instant(query.to, 'to');
+  const to = optionalInstant(query.to, 'to');
   if (!to.ok) return to;
   if (from.value !== undefined && to.value !== undefined) {
     if (to.value.getTime() <= from.value.getTime())
@@ -114,9 +118,10 @@ export const badCursor: BadParameter = {
   location: '/cursor',
 };
 
-const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** A cursor's fields as opaque base64url JSON, and back (undefined for anything this API did not issue). */
+export const encodeCursorObject = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-function decode(text: string): Record<string, unknown> | undefined {
+export function decodeCursorObject(text: string): Record<string, unknown> | undefined {
   if (!/^[A-Za-z0-9_-]{1,512}$/.test(text)) return undefined;
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
@@ -150,20 +155,21 @@ function isCursorInstant(t: unknown): t is string {
   return year >= 1 && isCalendarDay(year, month, day);
 }
 
-export const encodePositionCursor = (key: LogPositionKey): string => encode({ p: key.partition, o: key.offset });
+export const encodePositionCursor = (key: LogPositionKey): string =>
+  encodeCursorObject({ p: key.partition, o: key.offset });
 
 export function decodePositionCursor(text: string): LogPositionKey | undefined {
-  const value = decode(text);
+  const value = decodeCursorObject(text);
   return value !== undefined && isPartition(value.p) && isOffset(value.o)
     ? { partition: value.p, offset: value.o }
     : undefined;
 }
 
 export const encodeTimelineCursor = (key: TimelineKey): string =>
-  encode({ t: key.occurredAt, p: key.partition, o: key.offset });
+  encodeCursorObject({ t: key.occurredAt, p: key.partition, o: key.offset });
 
 export function decodeTimelineCursor(text: string): TimelineKey | undefined {
-  const value = decode(text);
+  const value = decodeCursorObject(text);
   return value !== undefined && isCursorInstant(value.t) && isPartition(value.p) && isOffset(value.o)
     ? { occurredAt: value.t, partition: value.p, offset: value.o }
     : undefined;
