@@ -22,8 +22,11 @@ const INSERT_ACCESS = `
     ON CONFLICT (access_id) DO NOTHING
     RETURNING access_id, at, patients
   )
-  INSERT INTO access_log_patients (nhs_number, at, access_id)
-  SELECT DISTINCT p.nhs_number, r.at, r.access_id FROM rows r CROSS JOIN LATERAL unnest(r.patients) AS p(nhs_number)`;
+  , linked AS (
+    INSERT INTO access_log_patients (nhs_number, at, access_id)
+    SELECT DISTINCT p.nhs_number, r.at, r.access_id FROM rows r CROSS JOIN LATERAL unnest(r.patients) AS p(nhs_number)
+  )
+  SELECT count(*)::int AS n FROM rows`;
 
 export const accessLogIndex: LogIndex<AccessRecord> = {
   name: ACCESS_LOG,
@@ -31,11 +34,7 @@ export const accessLogIndex: LogIndex<AccessRecord> = {
   async index(tx, topic, partition, records) {
     if (records.length === 0) return 0;
     const access = records.map((r) => r.event);
-    const before = await tx.query<{ n: string }>(
-      'SELECT count(*) AS n FROM access_log WHERE access_id = ANY($1::uuid[])',
-      [access.map((a) => a.accessId)],
-    );
-    await tx.query(INSERT_ACCESS, [
+    const inserted = await tx.query<{ n: number }>(INSERT_ACCESS, [
       access.map((a) => a.accessId),
       access.map((a) => a.at.toISOString()),
       access.map((a) => a.actorSub),
@@ -52,6 +51,6 @@ export const accessLogIndex: LogIndex<AccessRecord> = {
       records.map((r) => r.offset.toString()),
       access.map((a) => a.outcome),
     ]);
-    return records.length - Number(before.rows[0]?.n ?? 0);
+    return inserted.rows[0]?.n ?? 0;
   },
 };
