@@ -20,20 +20,31 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function build(fail: boolean) {
+/** `together`: the summary route answers only once that many requests have reached it (as reads do under load). */
+async function build(fail: boolean, together = 1) {
   const access = await testAuth();
+  let arrived = 0;
+  let allArrived: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    allArrived = resolve;
+  });
   const recorded: AccessRecord[] = [];
+  const writes: (readonly AccessRecord[])[] = [];
   let actions = 0;
   app = Fastify();
   registerAuth(app, {
     ...access.auth,
-    recordAccess: async (record) => {
+    recordAccess: async (records) => {
       if (fail) throw new Error('the broker refuses');
-      recorded.push(record);
+      writes.push(records);
+      recorded.push(...records);
     },
   });
   app.get('/patients/:nhs/gp-summary', async (request, reply) => {
     const { nhs } = request.params as { nhs: string };
+    arrived += 1;
+    if (arrived >= together) allArrived();
+    await gate;
     if (nhs === '9990000026') return reply.status(404).send({ code: 'CEL_ERR_UNKNOWN_PATIENT' });
     return { nhsNumber: nhs, discharges: [] };
   });
@@ -47,7 +58,7 @@ async function build(fail: boolean) {
   const as = async (role: Parameters<typeof access.tokens.token>[0]) => ({
     authorization: `Bearer ${await access.tokens.token(role, { sub: `a-${role}`, clientId: 'portal' })}`,
   });
-  return { app, recorded, as, actions: () => actions };
+  return { app, recorded, writes, as, actions: () => actions };
 }
 
 describe('access recording', () => {
@@ -78,6 +89,23 @@ describe('access recording', () => {
     const response = await app.inject({ method: 'GET', url: '/pharmacy/orders', headers: await as('pharmacist') });
     expect(response.statusCode).toBe(200);
     expect(recorded.map((r) => r.patients)).toEqual([[NHS, ...OTHERS].sort()]);
+  });
+
+  test('reads answered together have their records written together; a lone read has its own write', async () => {
+    const patients = [NHS, ...OTHERS, '9990000026'];
+    const { app, recorded, writes, as } = await build(false, patients.length);
+    const headers = await as('gp');
+    const answers = await Promise.all(
+      patients.map((nhs) => app.inject({ method: 'GET', url: `/patients/${nhs}/gp-summary`, headers })),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 404]);
+    expect(recorded.map((r) => r.patients[0]).sort()).toEqual([NHS, ...OTHERS].sort());
+    expect(writes.map((w) => w.length)).toEqual([3]);
+
+    const before = writes.length;
+    const lone = await app.inject({ method: 'GET', url: `/patients/${NHS}/gp-summary`, headers });
+    expect(lone.statusCode).toBe(200);
+    expect(writes.slice(before).map((w) => w.length)).toEqual([1]);
   });
 
   test('refusals and answers without data write nothing', async () => {
@@ -137,7 +165,7 @@ describe('purpose of use', () => {
     const access = await testAuth();
     const recorded: AccessRecord[] = [];
     app = Fastify();
-    registerAuth(app, { ...access.auth, recordAccess: async (record) => void recorded.push(record) });
+    registerAuth(app, { ...access.auth, recordAccess: async (records) => void recorded.push(...records) });
     app.get('/patients/:nhs/gp-summary', async (request) => ({ nhsNumber: (request.params as { nhs: string }).nhs }));
     const key = await importJWK(access.tokens.key.privateJwk, 'ES256');
     const unclaimed = await new SignJWT({ roles: ['gp'], scope: 'user/*.rs', client_id: 'portal' })

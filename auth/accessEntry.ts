@@ -13,22 +13,30 @@ export type AccessRecordKind = AccessRecord['kind'];
 /** Every NHS number a JSON answer holds under an `nhsNumber` key (or in a `patients` list), at any depth; sorted, each once. */
 export function patientsIn(body: unknown, also: readonly string[] = []): readonly string[] {
   const found = new Set<string>();
+  // An answer repeats its patients' numbers (a timeline names its patient in every event): each
+  // distinct string is checked once.
+  const looked = new Set<string>();
   const add = (value: unknown) => {
-    if (typeof value !== 'string') return;
+    if (typeof value !== 'string' || looked.has(value)) return;
+    looked.add(value);
     const parsed = parseNhsNumber(value);
     if (parsed.ok) found.add(parsed.value);
   };
   for (const value of also) add(value);
-  const stack: unknown[] = [body];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...node);
-    else if (node !== null && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'nhsNumber') add(value);
-        else if (key === 'patients' && Array.isArray(value)) for (const each of value) add(each);
-        else if (typeof value === 'object') stack.push(value);
-      }
+  const stack: object[] = [];
+  if (typeof body === 'object' && body !== null) stack.push(body);
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (Array.isArray(node)) {
+      for (const item of node as unknown[]) if (typeof item === 'object' && item !== null) stack.push(item);
+      continue;
+    }
+    const fields = node as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      const value = fields[key];
+      if (key === 'nhsNumber') add(value);
+      else if (typeof value !== 'object' || value === null) continue;
+      else if (key === 'patients' && Array.isArray(value)) for (const each of value as unknown[]) add(each);
+      else stack.push(value);
     }
   }
   return [...found].sort();

@@ -101,8 +101,8 @@ async function timelineLatency(pool: Pool, nhsNumbers: readonly string[], reques
   const recorded: unknown[] = [];
   registerAuth(app, {
     ...(await authFromConfig(config.auth, config.localStack.dir)),
-    recordAccess: async (record) => {
-      recorded.push(record);
+    recordAccess: async (records) => {
+      recorded.push(...records);
     },
     clock: () => new Date(),
   });

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { groupCommit } from './groupCommit.js';
 
 /** A statement whose calls wait until the test ends them; it records what each call carried. */
@@ -83,5 +83,86 @@ describe('groupCommit', () => {
     }
     await Promise.all(answers);
     expect(statement.calls.map((c) => c.requests)).toEqual([[1], [4, 5], [2], [20], [3]]);
+  });
+
+  describe('gathering requests on their way', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    test('with none on the way a request goes at once', async () => {
+      const statement = manualStatement();
+      const send = groupCommit({ run: statement.run, maxInFlight: 1, gather: { expected: () => false, maxMs: 50 } });
+      const answer = send(1);
+      await settle();
+      expect(statement.calls.map((c) => c.requests)).toEqual([[1]]);
+      statement.calls[0]?.end();
+      expect(await answer).toBe('answer 1');
+    });
+
+    test('while more are on the way requests wait for them, and go together once none is left', async () => {
+      const statement = manualStatement();
+      let onTheWay = 2;
+      const send = groupCommit({
+        run: statement.run,
+        maxInFlight: 1,
+        gather: { expected: () => onTheWay > 0, maxMs: 60_000 },
+      });
+      const answers = [send(1)];
+      onTheWay -= 1;
+      answers.push(send(2));
+      await settle();
+      expect(statement.calls).toEqual([]);
+      onTheWay -= 1;
+      answers.push(send(3));
+      await settle();
+      expect(statement.calls.map((c) => c.requests)).toEqual([[1, 2, 3]]);
+      statement.calls[0]?.end();
+      expect(await Promise.all(answers)).toEqual(['answer 1', 'answer 2', 'answer 3']);
+    });
+
+    test('release() lets held requests go when those on the way ended without a request', async () => {
+      const statement = manualStatement();
+      let onTheWay = 1;
+      const send = groupCommit({ run: statement.run, gather: { expected: () => onTheWay > 0, maxMs: 60_000 } });
+      const answer = send(1);
+      await settle();
+      expect(statement.calls).toEqual([]);
+      onTheWay = 0;
+      send.release();
+      await settle();
+      expect(statement.calls.map((c) => c.requests)).toEqual([[1]]);
+      statement.calls[0]?.end();
+      expect(await answer).toBe('answer 1');
+    });
+
+    test('a held request waits at most maxMs after it arrived, then goes with whatever has come', async () => {
+      vi.useFakeTimers();
+      const statement = manualStatement();
+      const send = groupCommit({ run: statement.run, gather: { expected: () => true, maxMs: 5 } });
+      const answers = [send(1)];
+      await vi.advanceTimersByTimeAsync(3);
+      answers.push(send(2));
+      await vi.advanceTimersByTimeAsync(1);
+      expect(statement.calls).toEqual([]);
+      await vi.advanceTimersByTimeAsync(2);
+      expect(statement.calls.map((c) => c.requests)).toEqual([[1, 2]]);
+      statement.calls[0]?.end();
+      expect(await Promise.all(answers)).toEqual(['answer 1', 'answer 2']);
+    });
+
+    test('a full call does not wait', async () => {
+      const statement = manualStatement();
+      const send = groupCommit({
+        run: statement.run,
+        maxBatch: 2,
+        gather: { expected: () => true, maxMs: 60_000 },
+      });
+      const answers = [send(1), send(2)];
+      await settle();
+      expect(statement.calls.map((c) => c.requests)).toEqual([[1, 2]]);
+      statement.calls[0]?.end();
+      await Promise.all(answers);
+    });
   });
 });

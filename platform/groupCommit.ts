@@ -4,6 +4,10 @@
  * call. Under load that turns N statements into a few, at no cost in latency when idle. Each
  * caller's promise settles with the call that carried its request; a failed call fails every
  * request it carried.
+ *
+ * Gathering: where the caller knows that more requests are on their way (requests being worked
+ * on that will each end in one), a free slot may wait for them, for a few milliseconds at most,
+ * so that one call carries them all; with none on the way a request still goes at once.
  */
 export type GroupCommitOptions<Request, Result> = {
   /** Runs requests together; answers one result per request, in the same order. */
@@ -17,22 +21,37 @@ export type GroupCommitOptions<Request, Result> = {
    * `max` each. A request larger than a bound on its own still goes, alone.
    */
   readonly limits?: readonly { readonly size: (request: Request) => number; readonly max: number }[];
+  /**
+   * Wait for requests on their way: while `expected()` is true, waiting requests are held for
+   * at most `maxMs` after the first of them arrived (or until a call is full). Call `release()`
+   * when `expected()` may have become false without a request arriving.
+   */
+  readonly gather?: { readonly expected: () => boolean; readonly maxMs: number };
+};
+
+export type GroupCommit<Request, Result> = ((request: Request) => Promise<Result>) & {
+  /** Looks again whether held requests may go (after `gather.expected()` changed). */
+  readonly release: () => void;
 };
 
 type Waiting<Request, Result> = {
   readonly request: Request;
+  /** performance.now() at arrival. */
+  readonly at: number;
   readonly resolve: (result: Result) => void;
   readonly reject: (error: unknown) => void;
 };
 
 export function groupCommit<Request, Result>(
   options: GroupCommitOptions<Request, Result>,
-): (request: Request) => Promise<Result> {
+): GroupCommit<Request, Result> {
   const maxInFlight = options.maxInFlight ?? 2;
   const maxBatch = options.maxBatch ?? 256;
   const limits = options.limits ?? [];
+  const gather = options.gather;
   const waiting: Waiting<Request, Result>[] = [];
   let inFlight = 0;
+  let holdTimer: NodeJS.Timeout | undefined;
 
   /** The requests at the head of the queue that fit one call; always at least one. */
   const takeBatch = (): Waiting<Request, Result>[] => {
@@ -50,8 +69,22 @@ export function groupCommit<Request, Result>(
     return waiting.splice(0, taken);
   };
 
+  /** Whether the waiting requests wait for more on their way; arms a timer for the deadline. */
+  const holding = (): boolean => {
+    const first = waiting[0];
+    if (gather === undefined || first === undefined || waiting.length >= maxBatch || !gather.expected()) return false;
+    const left = first.at + gather.maxMs - performance.now();
+    if (left <= 0) return false;
+    if (holdTimer === undefined)
+      holdTimer = setTimeout(() => {
+        holdTimer = undefined;
+        flush();
+      }, Math.ceil(left)).unref();
+    return true;
+  };
+
   const flush = (): void => {
-    while (inFlight < maxInFlight && waiting.length > 0) {
+    while (inFlight < maxInFlight && waiting.length > 0 && !holding()) {
       const batch = takeBatch();
       inFlight += 1;
       Promise.resolve()
@@ -73,9 +106,10 @@ export function groupCommit<Request, Result>(
     }
   };
 
-  return (request) =>
+  const submit = (request: Request) =>
     new Promise<Result>((resolve, reject) => {
-      waiting.push({ request, resolve, reject });
+      waiting.push({ request, at: performance.now(), resolve, reject });
       flush();
     });
+  return Object.assign(submit, { release: flush });
 }

@@ -5,6 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import kafkajs, { type Admin, type Kafka, type KafkaConfig, type LogEntry } from 'kafkajs';
+import './kafkajsIdleLoopFix.js';
 import type { KafkaClientSecurity } from './kafkaSecurity.js';
 import type { Logger } from './logger.js';
 

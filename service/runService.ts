@@ -131,7 +131,7 @@ export async function runService(
     logger,
     auth: {
       ...(await authFromConfig(config.auth, config.localStack.dir)),
-      recordAccess: (record) => publisher.publishAccess(record),
+      recordAccess: (records) => publisher.publishAccess(records),
       clock,
     },
     hardening: config.http,

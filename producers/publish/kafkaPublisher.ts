@@ -39,7 +39,7 @@ export type Publisher = {
 
 /** Writes access records (who viewed what) to the access-log topic; resolves when Kafka acknowledged. */
 export type AccessPublisher = {
-  publishAccess(record: AccessRecord): Promise<void>;
+  publishAccess(records: readonly AccessRecord[]): Promise<void>;
 };
 
 type OutgoingMessage = { key: string; value: Buffer; headers?: Record<string, string> };
@@ -185,14 +185,15 @@ export function createKafkaPublisher(deps: {
         },
       ]);
     },
-    publishAccess(record) {
-      return send(deps.topics.access, [
-        {
+    publishAccess(records) {
+      return send(
+        deps.topics.access,
+        records.map((record) => ({
           key: record.actorSub,
           value: deps.recordCodec.encode('AccessRecord', record),
           headers: { [recordHeaders.correlationId]: record.correlationId },
-        },
-      ]);
+        })),
+      );
     },
     publishEvents(events) {
       return send(

@@ -31,8 +31,8 @@ export async function testAuth(): Promise<TestAuth> {
   const tokens = await devTokens(dir);
   const auth: AuthOptions = {
     ...trust,
-    recordAccess: async (record) => {
-      recorded.push(record);
+    recordAccess: async (records) => {
+      recorded.push(...records);
     },
     clock: () => new Date(),
   };
