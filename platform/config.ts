@@ -10,6 +10,7 @@ import { type AuthConfig, parseAuthConfig } from '../auth/authConfig.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type MllpListenConfig, parseMllpListenConfig } from '../producers/hl7v2/mllpListenConfig.js';
 import { type KafkaSecurityConfig, parseKafkaSecurity } from './kafkaSecurity.js';
+import { parseRegistryCredentials, type RegistryCredentialSource } from './registryCredentials.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -24,6 +25,8 @@ export type Config = {
   readonly kafkaSecurity: KafkaSecurityConfig;
   /** SCHEMA_REGISTRY_URL: a Confluent-compatible registry, or the embedded one when unset. */
   readonly schemaRegistry: URL | 'embedded';
+  /** SCHEMA_REGISTRY_BASIC_AUTH_FILE or SCHEMA_REGISTRY_BEARER_TOKEN_FILE: what the registry client sends (platform/registryCredentials.ts). */
+  readonly schemaRegistryCredentials: RegistryCredentialSource;
   /** TOPIC_NAMESPACE: prefix of every topic name the project creates (`<ns>.clinical-events` …). */
   readonly topicNamespace: string;
   /** TOPIC_PARTITIONS: partitions of each topic the project creates. */
@@ -100,6 +103,16 @@ export const configVariables = [
     name: 'SCHEMA_REGISTRY_URL',
     default: '(embedded)',
     doc: 'Confluent Schema Registry REST API (Confluent SR, Karapace, Apicurio ccompat); unset uses the embedded registry',
+  },
+  {
+    name: 'SCHEMA_REGISTRY_BASIC_AUTH_FILE',
+    default: '(none)',
+    doc: "File holding `user:password` (Confluent's basic.auth.user.info) the registry client sends as HTTP Basic; not with SCHEMA_REGISTRY_BEARER_TOKEN_FILE",
+  },
+  {
+    name: 'SCHEMA_REGISTRY_BEARER_TOKEN_FILE',
+    default: '(none)',
+    doc: 'File holding a bearer token the registry client sends; not with SCHEMA_REGISTRY_BASIC_AUTH_FILE',
   },
   { name: 'KAFKA_CLIENT_ID', default: 'clinical-event-log', doc: 'Kafka client id reported to the brokers' },
   {
@@ -281,6 +294,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
   const kafkaBrokers = parseBrokers(value('KAFKA_BROKERS'), problem);
   const kafkaSecurity = parseKafkaSecurity(value, problem, kafkaBrokers);
   const schemaRegistry = parseHttpUrl('SCHEMA_REGISTRY_URL', value('SCHEMA_REGISTRY_URL'), problem);
+  const schemaRegistryCredentials = parseRegistryCredentials(value, problem, schemaRegistry, cwd);
   const kafkaClientId = value('KAFKA_CLIENT_ID') ?? 'clinical-event-log';
   const topicNamespace = value('TOPIC_NAMESPACE') ?? 'cel';
   if (!/^[a-zA-Z0-9_-]{1,100}$/.test(topicNamespace)) {
@@ -403,6 +417,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
       kafkaBrokers,
       kafkaSecurity,
       schemaRegistry,
+      schemaRegistryCredentials,
       kafkaClientId,
       topicNamespace,
       topicPartitions: topicPartitions ?? 6,
