@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { registryTest as test } from '../registry/registryUnderTest.js';
 import { describe, expect } from '../test/support/fixtures.js';
 import { runStackCli } from '../test/support/runStackCli.js';
+import { testKafkaEnv } from '../test/support/testKafka.js';
 import { testTempDir } from '../test/support/testTempDir.js';
 
 describe('npm run stack', () => {
@@ -14,7 +15,7 @@ describe('npm run stack', () => {
   }) => {
     const result = await runStackCli(['status', '--json'], {
       PATH: process.env.PATH ?? '',
-      KAFKA_BROKERS: kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       DATABASE_URL: databaseUrl.toString(),
       SCHEMA_REGISTRY_URL: registryUrl,
     });

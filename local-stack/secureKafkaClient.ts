@@ -8,8 +8,8 @@ import { createKafkaClient, type Kafka, probeKafka } from '../platform/kafka.js'
 import type { KafkaClientSecurity } from '../platform/kafkaSecurity.js';
 import type { AclBinding } from './aclPolicy.js';
 import { stackAclBindings } from './aclPolicy.js';
-import type { StackSecurity } from './certificates.js';
-import type { ScramPrincipal } from './scram.js';
+import { type StackSecurity, securityFiles } from './certificates.js';
+import { CLIENT_SASL_MECHANISM, CLIENT_SECURITY_PROTOCOL, type ScramPrincipal } from './scram.js';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all of its named exports.
 const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
@@ -22,6 +22,21 @@ export function asPrincipal(
   return {
     ssl: { ca: [security.caPem], rejectUnauthorized: true },
     sasl: { mechanism: 'scram-sha-512', username: principal, password: security.passwords[principal] },
+  };
+}
+
+/**
+ * The configuration a process needs to connect to the secured stack as `principal` (the
+ * variables platform/kafkaSecurity.ts reads; the password by file, never in the environment).
+ */
+export function principalEnv(securityDir: string, principal: ScramPrincipal): Readonly<Record<string, string>> {
+  const files = securityFiles(securityDir);
+  return {
+    KAFKA_SECURITY_PROTOCOL: CLIENT_SECURITY_PROTOCOL,
+    KAFKA_SASL_MECHANISM: CLIENT_SASL_MECHANISM,
+    KAFKA_SASL_USERNAME: principal,
+    KAFKA_SASL_PASSWORD_FILE: files.passwordFile(principal),
+    KAFKA_SSL_CA_FILE: files.caFile,
   };
 }
 

@@ -244,7 +244,7 @@ export async function stackStatus(config: Config): Promise<StackStatus> {
   const [databaseUp, registry] = await Promise.all([isDatabaseUp(config.databaseUrl), registryStatusOf(config)]);
   const database = { url: maskUrl(config.databaseUrl), up: databaseUp };
   if (config.kafkaBrokers !== 'local-stack') {
-    const answered = await probeKafka(config.kafkaBrokers, 3000);
+    const answered = await probeKafka(config.kafkaBrokers, 3000, await loadKafkaSecurity(config.kafkaSecurity));
     return {
       kafka: { bootstrap: config.kafkaBrokers.join(','), up: answered !== undefined, embedded: false },
       database,

@@ -16,6 +16,7 @@ import {
   type ServiceUnderTest,
   serviceTest as test,
 } from '../support/serviceUnderTest.js';
+import { kafkaConnectionFor } from '../support/testKafka.js';
 import { timelineLines } from '../support/timelineEvents.js';
 
 type AccessRow = {
@@ -172,7 +173,10 @@ describe('the access log', () => {
     expect((await as(service, 'gp', 'dr-before', `/patients/${nhs}/gp-summary`, 'before')).status).toBe(200);
 
     // The broker refuses every access record: a topic limit below any record's size.
-    const admin = createKafkaClient({ brokers: service.brokers, clientId: 'access-e2e' }).admin();
+    const admin = createKafkaClient({
+      ...(await kafkaConnectionFor(service.brokers)).connection,
+      clientId: 'access-e2e',
+    }).admin();
     await admin.connect();
     const topic = topicNames(service.namespace).access;
     const setLimit = (bytes: string) =>

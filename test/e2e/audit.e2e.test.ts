@@ -25,6 +25,7 @@ import {
   type ServiceUnderTest,
   serviceTest as test,
 } from '../support/serviceUnderTest.js';
+import { kafkaConnectionFor } from '../support/testKafka.js';
 import { timelineLines } from '../support/timelineEvents.js';
 import { fetchWithRole } from '../support/tokens.js';
 import { caughtUp, openViewLog, produce, startViewWorker, stopChild } from '../support/viewLog.js';
@@ -71,7 +72,10 @@ async function deliverTimeline(service: ServiceUnderTest): Promise<void> {
 }
 
 async function endOffsets(service: ServiceUnderTest): Promise<number> {
-  const admin = createKafkaClient({ brokers: service.brokers, clientId: 'audit-e2e' }).admin();
+  const admin = createKafkaClient({
+    ...(await kafkaConnectionFor(service.brokers)).connection,
+    clientId: 'audit-e2e',
+  }).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topicNames(service.namespace).canonical);
@@ -85,10 +89,10 @@ const query = (params: Record<string, string>) => `/audit/events?${new URLSearch
 const countBy = <T>(items: readonly T[], key: (item: T) => string) =>
   items.reduce((m, i) => m.set(key(i), (m.get(key(i)) ?? 0) + 1), new Map<string, number>());
 
-/** The audit tool run as an operator would, against the service's database. */
-/** Where the tool's stack is: a service under test's brokers, registry and topic namespace. */
-type ToolStack = Pick<ServiceUnderTest, 'brokers' | 'registryUrl' | 'namespace'>;
+/** Where the tool's stack is: a service under test's brokers (and how to log in), registry and topic namespace. */
+type ToolStack = Pick<ServiceUnderTest, 'brokers' | 'registryUrl' | 'namespace' | 'kafkaEnv'>;
 
+/** The audit tool run as an operator would, against the service's database. */
 function runAuditTool(
   service: ToolStack,
   databaseUrl: URL,
@@ -100,7 +104,7 @@ function runAuditTool(
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl.toString(),
-      KAFKA_BROKERS: service.brokers.join(','),
+      ...service.kafkaEnv,
       SCHEMA_REGISTRY_URL: service.registryUrl,
       TOPIC_NAMESPACE: service.namespace,
       LOG_LEVEL: 'error',
@@ -571,7 +575,7 @@ describe('the audit index in `npm run views`', () => {
         const patients = await chainPatients(log.pool);
         expect(patients).toHaveLength(new Set(events.map((e) => e.patient.nhsNumber)).size);
         for (const nhs of patients) expect(await verifyPatientChain(log.pool, nhs), nhs).toMatchObject({ ok: true });
-        const stack = { brokers: kafkaBrokers, registryUrl, namespace: log.namespace };
+        const stack = { brokers: kafkaBrokers, registryUrl, namespace: log.namespace, kafkaEnv: log.env };
         expect(await runVerifyTool(stack, databaseUrl, [])).toMatchObject({ code: 0 });
       } finally {
         await log.pool.end();

@@ -25,6 +25,7 @@ import {
   serviceTestWith,
   serviceTest as test,
 } from '../support/serviceUnderTest.js';
+import { kafkaConnectionFor } from '../support/testKafka.js';
 import { fetchWithRole } from '../support/tokens.js';
 
 const ORDER = Buffer.from(sampleBytes('hl7v2/orm_o01_new_order.hl7')).toString('latin1');
@@ -404,7 +405,10 @@ type HeldView = { id: number; endpoint: string; reasonCode: string; bytes: numbe
 
 /** Records on the service's raw-receipts topic: one per input that reached the pipeline. */
 async function rawReceiptCount(service: ServiceUnderTest): Promise<number> {
-  const admin = createKafkaClient({ brokers: service.brokers, clientId: 'e2e-raw-count' }).admin();
+  const admin = createKafkaClient({
+    ...(await kafkaConnectionFor(service.brokers)).connection,
+    clientId: 'e2e-raw-count',
+  }).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topicNames(service.namespace).raw);

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { describe, expect } from 'vitest';
 import type { ApiClient } from '../support/apiClient.js';
 import { type ServiceUnderTest, serviceTest as test } from '../support/serviceUnderTest.js';
+import {} from '../support/testKafka.js';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 const PATIENT = '9995000040';
@@ -45,7 +46,7 @@ function runAuditVerify(service: ServiceUnderTest, databaseUrl: URL): Promise<{ 
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl.toString(),
-      KAFKA_BROKERS: service.brokers.join(','),
+      ...service.kafkaEnv,
       SCHEMA_REGISTRY_URL: service.registryUrl,
       TOPIC_NAMESPACE: service.namespace,
       LOG_LEVEL: 'error',

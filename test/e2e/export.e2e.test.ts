@@ -22,6 +22,7 @@ import {
   type ServiceUnderTest,
   serviceTest as test,
 } from '../support/serviceUnderTest.js';
+import {} from '../support/testKafka.js';
 import { fetchWithRole } from '../support/tokens.js';
 
 const run = promisify(execFile);
@@ -35,7 +36,7 @@ async function replayCli(service: ServiceUnderTest | undefined, args: readonly s
     service === undefined
       ? {}
       : {
-          KAFKA_BROKERS: service.brokers.join(','),
+          ...service.kafkaEnv,
           SCHEMA_REGISTRY_URL: service.registryUrl,
           TOPIC_NAMESPACE: service.namespace,
         };

@@ -12,6 +12,7 @@ import { topicNames } from '../../schemas/topics.js';
 import { toNeutral } from '../support/neutralEvent.js';
 import { expectedOutcomes, sampleBytes } from '../support/samples.js';
 import { deliverSample, readCanonicalEvents, serviceTest as test } from '../support/serviceUnderTest.js';
+import {} from '../support/testKafka.js';
 import { fetchWithRole } from '../support/tokens.js';
 
 const run = promisify(execFile);
@@ -191,7 +192,7 @@ describe('held inputs', () => {
     expect((await deliverSample(service, 'hl7v2/adt_a03_discharge.hl7')).ack).toBe('AA');
     expect((await deliverSample(service, 'json/discharge_event.json')).httpStatus).toBe(201);
     const tail = await cli('tools/logTail.ts', ['tail', '--from-beginning', '--until-end', '--patient', '9991000216'], {
-      KAFKA_BROKERS: service.brokers.join(','),
+      ...service.kafkaEnv,
       SCHEMA_REGISTRY_URL: service.registryUrl,
       TOPIC_NAMESPACE: service.namespace,
     });

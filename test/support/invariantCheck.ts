@@ -17,6 +17,7 @@ import type { ApiClient, ApiResponse } from './apiClient.js';
 import type { Delivery, Expectation, ViewPlacement } from './hostileInputs.js';
 import { msaOf } from './mllpClient.js';
 import type { ServiceUnderTest } from './serviceUnderTest.js';
+import { kafkaConnectionFor } from './testKafka.js';
 import { uniqueName } from './uniqueName.js';
 
 /** How long one request or one ACK may take before it counts as a hang. */
@@ -44,7 +45,7 @@ export async function tailCanonicalLog(service: ServiceUnderTest): Promise<Canon
   const registry = createRegistry(new URL(service.registryUrl));
   const { byEventType } = await registerSchemas(registry, projectSchemaRegistrations(topicNames(service.namespace)));
   const codec = createEventCodec(registry, byEventType);
-  const kafka = createKafkaClient({ brokers: service.brokers, clientId: 'fuzz-tail' });
+  const kafka = createKafkaClient({ ...(await kafkaConnectionFor(service.brokers)).connection, clientId: 'fuzz-tail' });
   const byPatient = new Map<string, ClinicalEvent[]>();
   const next = new Map<number, bigint>();
   const consumer: Consumer = kafka.consumer({ groupId: uniqueName('fuzz-tail'), maxWaitTimeInMs: 100 });

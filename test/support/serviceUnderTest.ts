@@ -18,6 +18,7 @@ import { type RunningService, runService } from '../../service/runService.js';
 import { type ApiClient, apiClient } from './apiClient.js';
 import { msaOf, openMllp } from './mllpClient.js';
 import { sampleBytes } from './samples.js';
+import { grantServiceNamespace, kafkaConnectionFor } from './testKafka.js';
 import { type DevTokens, defaultRoleFor, devTokens } from './tokens.js';
 import { uniqueName } from './uniqueName.js';
 
@@ -29,9 +30,15 @@ export type ServiceUnderTest = RunningService & {
   readonly api: ApiClient;
   /** `Authorization: Bearer …` with a token for the role (the first the policy allows for the route, when not named). */
   authHeader(role: Role): Promise<Readonly<Record<string, string>>>;
+  /** KAFKA_BROKERS and the security variables the service runs with: what its command-line tools need too. */
+  readonly kafkaEnv: Readonly<Record<string, string>>;
 };
 
-/** What a service under test runs on: the test's database, registry and the run's brokers. */
+/**
+ * What a service under test runs on: the test's database, registry and the run's brokers (on
+ * the run's secured broker it logs in as the `service` principal, with the ACLs the secured
+ * stack grants it on its namespace and nothing more).
+ */
 export type ServiceResources = {
   readonly databaseUrl: URL;
   readonly registryUrl: string;
@@ -47,10 +54,12 @@ export async function startServiceUnderTest(
   env: Readonly<Record<string, string>> = {},
 ): Promise<ServiceUnderTest> {
   const namespace = uniqueName('e2e');
+  const kafka = await kafkaConnectionFor(resources.kafkaBrokers, 'service');
+  if (kafka.connection.security !== undefined) await grantServiceNamespace(namespace);
   const config = loadConfig({
     PATH: process.env.PATH,
     DATABASE_URL: resources.databaseUrl.toString(),
-    KAFKA_BROKERS: resources.kafkaBrokers.join(','),
+    ...kafka.env,
     SCHEMA_REGISTRY_URL: resources.registryUrl,
     TOPIC_NAMESPACE: namespace,
     TOPIC_PARTITIONS: '3',
@@ -73,6 +82,7 @@ export async function startServiceUnderTest(
     tokens,
     api,
     authHeader: async (role) => ({ authorization: `Bearer ${await tokens.token(role)}` }),
+    kafkaEnv: kafka.env,
   };
 }
 
@@ -134,7 +144,10 @@ export async function readCanonicalEvents(
   const registry = createRegistry(new URL(service.registryUrl));
   const { byEventType } = await registerSchemas(registry, projectSchemaRegistrations(topicNames(service.namespace)));
   const codec = createEventCodec(registry, byEventType);
-  const kafka = createKafkaClient({ brokers: service.brokers, clientId: 'e2e-reader' });
+  const kafka = createKafkaClient({
+    ...(await kafkaConnectionFor(service.brokers)).connection,
+    clientId: 'e2e-reader',
+  });
   const ends = await fetchPartitionOffsets(kafka, topic);
   const expected = ends.reduce((n, p) => n + Number(p.high), 0);
   const events: ClinicalEvent[] = [];

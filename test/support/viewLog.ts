@@ -20,6 +20,7 @@ import type { GpState } from '../../projections/gp-view/evolve.js';
 import { gpRows } from '../../projections/gp-view/rows.js';
 import type { ClinicalEvent } from '../../schemas/generated/events.js';
 import { topicNames, topicSpecs } from '../../schemas/topics.js';
+import { grantServiceNamespace, kafkaConnectionFor } from './testKafka.js';
 import { uniqueName } from './uniqueName.js';
 import { referenceRows } from './viewWorkload.js';
 
@@ -32,7 +33,7 @@ export type ViewLog = {
   readonly kafka: Kafka;
   readonly codec: EventCodec;
   readonly pool: Pool;
-  /** The environment a child process needs to reach the same stack and topics. */
+  /** The environment a child process needs to reach the same stack and topics (as the `service` principal). */
   readonly env: Readonly<Record<string, string>>;
 };
 
@@ -45,7 +46,11 @@ export async function openViewLog(resources: {
 }): Promise<ViewLog> {
   const namespace = uniqueName('vl');
   await runMigrations(resources.databaseUrl);
-  const kafka = createKafkaClient({ brokers: resources.kafkaBrokers, clientId: 'view-log-test' });
+  const { connection } = await kafkaConnectionFor(resources.kafkaBrokers);
+  // The views run as the service principal, with the ACLs the secured stack grants it.
+  const asService = await kafkaConnectionFor(resources.kafkaBrokers, 'service');
+  if (asService.connection.security !== undefined) await grantServiceNamespace(namespace);
+  const kafka = createKafkaClient({ ...connection, clientId: 'view-log-test' });
   await ensureTopics(kafka, topicSpecs({ namespace, partitions: 3, brokerCount: resources.brokerCount ?? 1 }));
   const registry = createRegistry(new URL(resources.registryUrl));
   const { byEventType } = await registerSchemas(registry, projectSchemaRegistrations(topicNames(namespace)));
@@ -56,7 +61,7 @@ export async function openViewLog(resources: {
     codec: createEventCodec(registry, byEventType),
     pool: createPool(resources.databaseUrl, { max: 3 }),
     env: {
-      KAFKA_BROKERS: resources.kafkaBrokers.join(','),
+      ...asService.env,
       SCHEMA_REGISTRY_URL: resources.registryUrl,
       DATABASE_URL: resources.databaseUrl.toString(),
       TOPIC_NAMESPACE: namespace,
