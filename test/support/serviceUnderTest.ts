@@ -46,14 +46,15 @@ export type ServiceResources = {
 };
 
 /**
- * Starts the service on the test's resources with its own topic namespace. `env` adds or
- * replaces configuration variables (e.g. `MLLP_MAX_FRAME_BYTES`), read as the process would.
+ * Starts the service on the test's resources with its own topic namespace (or `TOPIC_NAMESPACE`
+ * of `env`). `env` adds or replaces configuration variables (e.g. `MLLP_MAX_FRAME_BYTES`), read as
+ * the process would.
  */
 export async function startServiceUnderTest(
   resources: ServiceResources,
   env: Readonly<Record<string, string>> = {},
 ): Promise<ServiceUnderTest> {
-  const namespace = uniqueName('e2e');
+  const namespace = env.TOPIC_NAMESPACE ?? uniqueName('e2e');
   const kafka = await kafkaConnectionFor(resources.kafkaBrokers, 'service');
   if (kafka.connection.security !== undefined) await grantServiceNamespace(namespace);
   const config = loadConfig({
