@@ -147,12 +147,11 @@ export async function stackUp(
     brokers = config.kafkaBrokers;
   }
 
-  const { created } = await ensureDatabase(config.databaseUrl);
+  // Creating the database and migrating it are the owner's (DATABASE_MIGRATION_URL) when one is set.
+  const owner = config.databaseMigrationUrl ?? config.databaseUrl;
+  const { created } = await ensureDatabase(owner);
   if (created) progress(`PostgreSQL: created database ${config.databaseUrl.pathname.slice(1)}`);
-  const migrations = await runMigrations(
-    config.databaseUrl,
-    options.logger === undefined ? {} : { logger: options.logger },
-  );
+  const migrations = await runMigrations(owner, options.logger === undefined ? {} : { logger: options.logger });
   progress(
     `PostgreSQL: ${migrations.applied.length} migration(s) applied, ${migrations.alreadyApplied} already applied`,
   );

@@ -9,14 +9,17 @@ import type { HttpHardening } from '../api/httpHardening.js';
 import { type AuthConfig, parseAuthConfig } from '../auth/authConfig.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type MllpListenConfig, parseMllpListenConfig } from '../producers/hl7v2/mllpListenConfig.js';
+import { parseDatabaseUrls } from './databaseConfig.js';
 import { type KafkaSecurityConfig, parseKafkaSecurity } from './kafkaSecurity.js';
 import { parseRegistryCredentials, type RegistryCredentialSource } from './registryCredentials.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export type Config = {
-  /** DATABASE_URL; the database is created if it does not exist. */
+  /** DATABASE_URL (with DATABASE_SSL_* and DATABASE_PASSWORD_FILE folded in, platform/databaseConfig.ts); the database is created if it does not exist. */
   readonly databaseUrl: URL;
+  /** DATABASE_MIGRATION_URL: the owner role that migrates (and creates the database); undefined, DATABASE_URL's role. */
+  readonly databaseMigrationUrl: URL | undefined;
   /** KAFKA_BROKERS: a list of host:port, or the embedded local stack when unset. */
   readonly kafkaBrokers: readonly string[] | 'local-stack';
   /** KAFKA_CLIENT_ID */
@@ -92,7 +95,33 @@ export const configVariables = [
   {
     name: 'DATABASE_URL',
     default: 'postgres://postgres@127.0.0.1:5432/clinical_event_log',
-    doc: 'PostgreSQL connection URL; the database is created if missing',
+    doc: "PostgreSQL connection URL of the service's role; the database is created if missing. `sslmode` has libpq's meaning (disable, allow, prefer: no TLS; require: encrypted; verify-ca: the CA signed the certificate; verify-full: and it names the host); `sslrootcert`, `sslcert`, `sslkey` are files",
+  },
+  {
+    name: 'DATABASE_SSL_CA_FILE',
+    default: '(system CAs)',
+    doc: "PEM CA that signed the PostgreSQL server's certificate (as `sslrootcert` in DATABASE_URL); checked with sslmode=verify-ca or verify-full (and require)",
+  },
+  {
+    name: 'DATABASE_SSL_CERT_FILE',
+    default: '(none)',
+    doc: 'PEM client certificate for PostgreSQL (as `sslcert`), with DATABASE_SSL_KEY_FILE',
+  },
+  { name: 'DATABASE_SSL_KEY_FILE', default: '(none)', doc: 'PEM private key of DATABASE_SSL_CERT_FILE (as `sslkey`)' },
+  {
+    name: 'DATABASE_PASSWORD_FILE',
+    default: '(none)',
+    doc: "File holding the password of DATABASE_URL's user (one trailing newline ignored), read for each new connection, never logged; refused if DATABASE_URL carries a password",
+  },
+  {
+    name: 'DATABASE_MIGRATION_URL',
+    default: '(DATABASE_URL)',
+    doc: "URL of the role that owns the schema: migrations, database creation and `npm run replay -- rebuild` run as it, so DATABASE_URL's role needs only the rights in deploy/postgres-service-role.sql. Same database; TLS settings it does not set come from DATABASE_URL",
+  },
+  {
+    name: 'DATABASE_MIGRATION_PASSWORD_FILE',
+    default: '(none)',
+    doc: "File holding the password of DATABASE_MIGRATION_URL's user",
   },
   {
     name: 'KAFKA_BROKERS',
@@ -278,7 +307,6 @@ export const configVariables = [
 ] as const satisfies readonly { name: string; default: string; doc: string }[];
 
 const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/clinical_event_log';
 
 export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
@@ -290,7 +318,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
     return raw === undefined || raw === '' ? undefined : raw;
   };
 
-  const databaseUrl = parseDatabaseUrl(value('DATABASE_URL') ?? DEFAULT_DATABASE_URL, problem);
+  const database = parseDatabaseUrls(value, problem, cwd);
   const kafkaBrokers = parseBrokers(value('KAFKA_BROKERS'), problem);
   const kafkaSecurity = parseKafkaSecurity(value, problem, kafkaBrokers);
   const schemaRegistry = parseHttpUrl('SCHEMA_REGISTRY_URL', value('SCHEMA_REGISTRY_URL'), problem);
@@ -408,12 +436,13 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
   const logLevel = logLevels.find((level) => level === logLevelRaw);
   if (logLevel === undefined) problem('LOG_LEVEL', `"${logLevelRaw}": expected one of ${logLevels.join(', ')}`);
 
-  if (problems.length > 0 || databaseUrl === undefined || kafkaBrokers === undefined || schemaRegistry === undefined) {
+  if (problems.length > 0 || database === undefined || kafkaBrokers === undefined || schemaRegistry === undefined) {
     return err(problems);
   }
   return ok(
     Object.freeze({
-      databaseUrl,
+      databaseUrl: database.databaseUrl,
+      databaseMigrationUrl: database.databaseMigrationUrl,
       kafkaBrokers,
       kafkaSecurity,
       schemaRegistry,
@@ -485,25 +514,6 @@ export function maskUrl(url: URL): string {
   const masked = new URL(url.toString());
   masked.password = '****';
   return masked.toString();
-}
-
-function parseDatabaseUrl(raw: string, problem: (variable: string, message: string) => void): URL | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    problem('DATABASE_URL', 'not a URL: expected postgres://user[:password]@host:port/database');
-    return undefined;
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    problem('DATABASE_URL', `scheme "${url.protocol}": expected postgres:// or postgresql://`);
-    return undefined;
-  }
-  if (url.pathname.replace(/^\//, '') === '') {
-    problem('DATABASE_URL', 'no database name: expected postgres://user@host:port/database');
-    return undefined;
-  }
-  return url;
 }
 
 function parseHttpUrl(

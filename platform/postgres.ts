@@ -1,6 +1,16 @@
-/** PostgreSQL plumbing: pools, the one transaction helper, and creating the database when it is missing. I/O. */
+/**
+ * PostgreSQL plumbing: pools, the one transaction helper, and creating the database when it is
+ * missing. Every connection's options (TLS, password file) come from platform/postgresConnection.ts. I/O.
+ */
 import pg from 'pg';
 import type { Logger } from './logger.js';
+import {
+  clientConfigFor,
+  describeTarget,
+  explainConnectionError,
+  poolConfigFor,
+  withDatabase,
+} from './postgresConnection.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -15,10 +25,11 @@ export function createPool(
   databaseUrl: URL,
   options: { readonly max?: number; readonly applicationName?: string; readonly logger?: Logger } = {},
 ): Pool {
+  const base = poolConfigFor(databaseUrl);
   const pool = new pg.Pool({
-    connectionString: databaseUrl.toString(),
+    ...base,
     max: options.max ?? 10,
-    application_name: options.applicationName ?? 'clinical-event-log',
+    application_name: options.applicationName ?? base.application_name ?? 'clinical-event-log',
     // A process frozen inside a transaction (paused, swapped out, partitioned) must not hold
     // its locks for ever: the server ends the transaction, and a waiting writer fails fast
     // and retries rather than hanging behind it.
@@ -96,17 +107,47 @@ export class DatabaseUnreachableError extends Error {
   }
 }
 
-/** Creates the database named in the URL when it does not exist (connecting through the `postgres` database). */
-export async function ensureDatabase(databaseUrl: URL): Promise<{ readonly created: boolean }> {
-  const name = decodeURIComponent(databaseUrl.pathname.replace(/^\//, ''));
-  const adminUrl = new URL(databaseUrl.toString());
-  adminUrl.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+/**
+ * Connects one client, turning a certificate, TLS or password failure into an error naming the
+ * setting to fix, and any other failure into DatabaseUnreachableError.
+ */
+export async function connectClient(databaseUrl: URL, extra: pg.ClientConfig = {}): Promise<pg.Client> {
+  const client = new pg.Client(clientConfigFor(databaseUrl, extra));
+  // A connection lost while idle must not end the process; the next query fails instead.
+  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (error) {
-    throw new DatabaseUnreachableError(maskedHost(databaseUrl), { cause: error });
+    await client.end().catch(() => undefined);
+    throw connectionFailure(error, databaseUrl);
   }
+  return client;
+}
+
+function connectionFailure(error: unknown, databaseUrl: URL): Error {
+  return (
+    explainConnectionError(error, databaseUrl) ??
+    new DatabaseUnreachableError(describeTarget(databaseUrl), { cause: error })
+  );
+}
+
+/**
+ * Creates the database named in the URL when it does not exist. An existing database is found by
+ * connecting to it, so a role that may not connect to the `postgres` database (the service's
+ * least-rights role) passes; only a missing one is created through `postgres`.
+ */
+export async function ensureDatabase(databaseUrl: URL): Promise<{ readonly created: boolean }> {
+  const name = decodeURIComponent(databaseUrl.pathname.replace(/^\//, ''));
+  try {
+    const client = await connectClient(databaseUrl, { connectionTimeoutMillis: 5000 });
+    await client.end();
+    return { created: false };
+  } catch (error) {
+    // 3D000: the database does not exist.
+    if (!(error instanceof DatabaseUnreachableError && isPgError(error.cause) && error.cause.code === '3D000'))
+      throw error;
+  }
+  const client = await connectClient(withDatabase(databaseUrl, 'postgres'), { connectionTimeoutMillis: 5000 });
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1::text', [name]);
     if (exists.rowCount !== 0) return { created: false };
@@ -126,10 +167,7 @@ export async function ensureDatabase(databaseUrl: URL): Promise<{ readonly creat
 /** Drops a database (tests and benchmarks clean up after themselves). */
 export async function dropDatabase(databaseUrl: URL): Promise<void> {
   const name = decodeURIComponent(databaseUrl.pathname.replace(/^\//, ''));
-  const adminUrl = new URL(databaseUrl.toString());
-  adminUrl.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: adminUrl.toString() });
-  await client.connect();
+  const client = await connectClient(withDatabase(databaseUrl, 'postgres'));
   try {
     await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
   } finally {
@@ -139,15 +177,15 @@ export async function dropDatabase(databaseUrl: URL): Promise<void> {
 
 /** Whether the server answers a trivial query within the timeout. */
 export async function isDatabaseUp(databaseUrl: URL, timeoutMs = 2000): Promise<boolean> {
-  const client = new pg.Client({ connectionString: databaseUrl.toString(), connectionTimeoutMillis: timeoutMs });
+  let client: pg.Client | undefined;
   try {
-    await client.connect();
+    client = await connectClient(databaseUrl, { connectionTimeoutMillis: timeoutMs });
     await client.query('SELECT 1');
     return true;
   } catch {
     return false; // "down" is the answer asked for; the caller reports it
   } finally {
-    await client.end().catch(() => undefined);
+    await client?.end().catch(() => undefined);
   }
 }
 
@@ -165,8 +203,4 @@ export function isTransientPgError(error: unknown): boolean {
 
 export function isPgError(error: unknown): error is Error & { readonly code: string } {
   return error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
-}
-
-function maskedHost(url: URL): string {
-  return `${url.hostname}:${url.port || '5432'}/${url.pathname.replace(/^\//, '')}`;
 }

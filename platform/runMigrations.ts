@@ -1,12 +1,14 @@
 /**
  * Applies the SQL files in migrations/ in order, each in its own transaction, recording a
  * checksum per file. Holds a session advisory lock so two processes starting at once
- * apply each migration exactly once. I/O.
+ * apply each migration exactly once. When every file is already applied it changes nothing, so
+ * a role without CREATE (the service's least-rights role) passes the check at start; applying
+ * needs the owner (DATABASE_MIGRATION_URL). I/O.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from './logger.js';
 import {
   type AppliedMigration,
@@ -14,6 +16,8 @@ import {
   type MigrationProblem,
   planMigrations,
 } from './planMigrations.js';
+import { connectClient, isPgError } from './postgres.js';
+import { variableOf } from './postgresConnection.js';
 
 export const MIGRATIONS_DIR = new URL('../migrations/', import.meta.url).pathname;
 // Any constant works as long as nothing else in the database uses it for another purpose.
@@ -38,10 +42,17 @@ export async function runMigrations(
   const names = (await readdir(dir)).filter((n) => n.endsWith('.sql'));
   const files = await Promise.all(names.map(async (name) => ({ name, sql: await readFile(join(dir, name), 'utf8') })));
 
-  const client = new pg.Client({ connectionString: databaseUrl.toString(), application_name: 'cel-migrations' });
-  await client.connect();
+  const client = await connectClient(databaseUrl, { application_name: 'cel-migrations' });
+  let locked = false;
   try {
+    // Nothing to apply: no lock and no DDL (a role without CREATE passes).
+    const recorded = await readAppliedMigrationsIfAny(client);
+    if (recorded !== undefined) {
+      const upToDate = planMigrations(files, recorded);
+      if (upToDate.ok && upToDate.value.length === 0) return { applied: [], alreadyApplied: recorded.length };
+    }
     await acquireMigrationLock(client);
+    locked = true;
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       name text PRIMARY KEY,
       checksum text NOT NULL,
@@ -64,7 +75,7 @@ export async function runMigrations(
       } catch (error) {
         if (migration.transactional) await client.query('ROLLBACK');
         throw new Error(
-          `migration ${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+          `migration ${migration.name} failed: ${error instanceof Error ? error.message : String(error)}${insufficientRightsHint(error, databaseUrl)}`,
           {
             cause: error,
           },
@@ -73,10 +84,34 @@ export async function runMigrations(
       options.logger?.info({ migration: migration.name }, 'migration applied');
     }
     return { applied: plan.value.map((m) => m.name), alreadyApplied: applied.length };
+  } catch (error) {
+    // The bookkeeping table itself could not be made: the role may not create tables.
+    if (error instanceof MigrationError || !isPgError(error) || error.code !== '42501') throw error;
+    throw new Error(`migrations cannot be applied: ${error.message}${insufficientRightsHint(error, databaseUrl)}`, {
+      cause: error,
+    });
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    if (locked) {
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    }
     await client.end();
   }
+}
+
+/** For a permission error: which variable to point at the owner role. */
+function insufficientRightsHint(error: unknown, databaseUrl: URL): string {
+  if (!isPgError(error) || error.code !== '42501') return '';
+  return variableOf(databaseUrl) === 'DATABASE_MIGRATION_URL'
+    ? '; DATABASE_MIGRATION_URL must name the role that owns the schema'
+    : `; ${variableOf(databaseUrl)} names a role without the right to change the schema: set DATABASE_MIGRATION_URL to the owner role's URL`;
+}
+
+/** The applied migrations, or undefined when the bookkeeping table does not exist yet. */
+async function readAppliedMigrationsIfAny(client: pg.Client): Promise<readonly AppliedMigration[] | undefined> {
+  const table = await client.query<{ exists: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS exists",
+  );
+  return table.rows[0]?.exists === true ? readAppliedMigrations(client) : undefined;
 }
 
 /**

@@ -91,7 +91,12 @@ export async function run(args: readonly string[]): Promise<number> {
   // The fault-test settings (platform/config.ts): a rebuild has only the mid-batch failpoint.
   const { maxBatchBytes, failpoint } = config.views;
   const killInBatch = failpoint?.at === 'mid-batch' ? failpoint.batch : undefined;
-  const pool = createPool(config.databaseUrl, { max: 6, applicationName: 'cel-replay-rebuild', logger });
+  // A rebuild creates, renames and drops tables: it runs as the schema's owner when one is configured.
+  const pool = createPool(config.databaseMigrationUrl ?? config.databaseUrl, {
+    max: 6,
+    applicationName: 'cel-replay-rebuild',
+    logger,
+  });
   const abort = new AbortController();
   const stop = () => {
     say('stopping after the batch in hand (Ctrl-C again to quit at once; the rebuild resumes either way)');

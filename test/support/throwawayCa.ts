@@ -22,6 +22,8 @@ export type ThrowawayCa = {
   readonly server: IssuedCertificate;
   /** A client certificate with this subject, e.g. `/CN=pas.trust.nhs.uk/O=Trust`. */
   client(name: string, subject: string): IssuedCertificate;
+  /** Another server certificate, for exactly these names, e.g. `['DNS:localhost']` (no IP). */
+  serverFor(name: string, altNames: readonly string[]): IssuedCertificate;
   /** Writes a file in the directory and returns its path. */
   write(name: string, content: string): string;
   remove(): void;
@@ -91,6 +93,12 @@ export function createThrowawayCa(): ThrowawayCa {
     server,
     client: (name, subject) =>
       issue(name, subject, 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n'),
+    serverFor: (name, altNames) =>
+      issue(
+        name,
+        `/CN=${altNames[0]?.replace(/^[A-Z]+:/, '') ?? name}`,
+        `subjectAltName=${altNames.join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`,
+      ),
     write(name, content) {
       const path = join(dir, name);
       writeFileSync(path, content);
