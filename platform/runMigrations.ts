@@ -53,12 +53,15 @@ export async function runMigrations(
     }
     await acquireMigrationLock(client);
     locked = true;
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      name text PRIMARY KEY,
-      checksum text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now(),
-      execution_ms integer NOT NULL
-    )`);
+    // Created only when missing, so a role without CREATE reaches the pending file and names it.
+    if (recorded === undefined) {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        name text PRIMARY KEY,
+        checksum text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        execution_ms integer NOT NULL
+      )`);
+    }
     const applied = await readAppliedMigrations(client);
     const plan = planMigrations(files, applied);
     if (!plan.ok) throw new MigrationError(plan.error);
