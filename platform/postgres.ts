@@ -36,6 +36,7 @@ export function createPool(
     idle_in_transaction_session_timeout: 15_000,
     lock_timeout: 10_000,
   });
+  explainConnectFailures(pool, databaseUrl);
   // An idle client whose connection the server closes emits 'error' on the pool; unhandled,
   // that ends the process. The pool has already discarded the client, so logging is enough.
   pool.on('error', (error) =>
@@ -50,6 +51,29 @@ export function createPool(
     );
   });
   return pool;
+}
+
+/**
+ * A new connection refused for its certificate, its host name or its password fails with the
+ * error naming the setting to fix (DatabaseTlsError, DatabaseAuthError), for every query and
+ * checkout of the pool; other failures (the server down) stay as they are, to be retried.
+ */
+function explainConnectFailures(pool: pg.Pool, databaseUrl: URL): void {
+  const connect = pool.connect.bind(pool) as (
+    callback?: (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ) => Promise<pg.PoolClient> | undefined;
+  const explained = (error: Error): Error => explainConnectionError(error, databaseUrl) ?? error;
+  const patched = (
+    callback?: (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ) =>
+    callback === undefined
+      ? connect()?.catch((error: unknown) => {
+          throw error instanceof Error ? explained(error) : error;
+        })
+      : connect((error, client, done) =>
+          callback(error === undefined || error === null ? error : explained(error), client, done),
+        );
+  pool.connect = patched as typeof pool.connect;
 }
 
 /**

@@ -103,6 +103,10 @@ describe.skipIf(unavailable !== undefined)('PostgreSQL connection security (priv
     await expect(failure).rejects.toThrowError(
       `the server's certificate is not signed by the CA in ${otherCa.caFile} (DATABASE_SSL_CA_FILE, or sslrootcert in DATABASE_URL)`,
     );
+    // A pool (the views, the tools) names it too, on its first query.
+    await expect(poolOf(config.databaseUrl).query('SELECT 1')).rejects.toThrowError(
+      `not signed by the CA in ${otherCa.caFile}`,
+    );
     // require with a CA checks the chain too (libpq's rule).
     const withRequire = configOf({
       DATABASE_URL: ownerUrl('localhost', `sslmode=require&sslrootcert=${otherCa.caFile}`),
@@ -159,6 +163,7 @@ describe.skipIf(unavailable !== undefined)('PostgreSQL connection security (priv
       `refused user cel_service with the password in ${wrongFile} (DATABASE_PASSWORD_FILE)`,
     );
     await expect(failure).rejects.not.toThrowError(/not-the-password/);
+    await expect(poolOf(wrong.databaseUrl).query('SELECT 1')).rejects.toBeInstanceOf(DatabaseAuthError);
 
     const rotatingFile = ca.write('rotating.password', `${SERVICE_PASSWORD}\n`);
     const config = configOf({
