@@ -8,9 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createKafkaClient } from '../platform/kafka.js';
+import { checkKafkaLogin, createKafkaClient } from '../platform/kafka.js';
+import { loginAttemptOf } from '../platform/kafkaLoginFailure.js';
+import { loadKafkaSecurity, parseKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { describe, expect, test } from '../test/support/fixtures.js';
-import { loadStackSecurity, type StackSecurity } from './certificates.js';
+import { createThrowawayCa } from '../test/support/throwawayCa.js';
+import { loadStackSecurity, type StackSecurity, securityFiles } from './certificates.js';
 import {
   bootstrapOf,
   type ClusterLayout,
@@ -212,6 +215,62 @@ describe('a secured local Kafka', () => {
     expect(refused.name).toMatch(/^KafkaJS(Connection|NumberOfRetriesExceeded)/);
     expect(refused.message).toContain('self-signed certificate in certificate chain');
     await admin.disconnect();
+  });
+
+  /** The service's start-up login check, configured from environment variables as the service reads them. */
+  async function loginAs(env: Readonly<Record<string, string>>): Promise<string | undefined> {
+    const problems: string[] = [];
+    const config = parseKafkaSecurity(
+      (name) => env[name],
+      (variable, message) => problems.push(`${variable}: ${message}`),
+      brokers,
+    );
+    expect(problems).toEqual([]);
+    try {
+      await checkKafkaLogin(loginAttemptOf(brokers, config), await loadKafkaSecurity(config), 10_000);
+      return undefined;
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe('CEL_ERR_KAFKA_LOGIN');
+      return (error as Error).message;
+    }
+  }
+
+  const secretFile = async (name: string, content: string) => {
+    const file = join(dir, name);
+    await writeFile(file, content, { mode: 0o600 });
+    return file;
+  };
+
+  test('the start-up login check: each supported SCRAM mechanism gets in; a wrong password, a wrong CA and a plaintext client each name what to fix', async () => {
+    const files = securityFiles(join(dir, 'security'));
+    const asService = {
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'service',
+      KAFKA_SASL_PASSWORD_FILE: files.passwordFile('service'),
+      KAFKA_SSL_CA_FILE: files.caFile,
+    };
+    expect(await loginAs(asService)).toBeUndefined();
+    expect(await loginAs({ ...asService, KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256' })).toBeUndefined();
+
+    const wrongPassword = await loginAs({
+      ...asService,
+      KAFKA_SASL_PASSWORD_FILE: await secretFile('wrong.password', 'not-the-password\n'),
+    });
+    expect(wrongPassword).toMatch(/refused the SASL login of "service" \(SCRAM-SHA-512\)/);
+    expect(wrongPassword).toContain('KAFKA_SASL_PASSWORD_FILE');
+
+    // A CA of its own that did not issue the broker's certificate.
+    const otherCa = createThrowawayCa();
+    try {
+      const wrongCa = await loginAs({ ...asService, KAFKA_SSL_CA_FILE: otherCa.caFile });
+      expect(wrongCa).toMatch(/is not trusted: set KAFKA_SSL_CA_FILE/);
+    } finally {
+      otherCa.remove();
+    }
+
+    const plaintext = await loginAs({ KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' });
+    expect(plaintext).toMatch(/KAFKA_SECURITY_PROTOCOL \(PLAINTEXT\)/);
   });
 
   // Last: it restarts the node.

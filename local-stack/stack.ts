@@ -8,7 +8,8 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Config, maskUrl } from '../platform/config.js';
 import { ensureTopics } from '../platform/ensureTopics.js';
-import { createKafkaClient, probeKafka } from '../platform/kafka.js';
+import { checkKafkaLogin, createKafkaClient, probeKafka } from '../platform/kafka.js';
+import { loginAttemptOf } from '../platform/kafkaLoginFailure.js';
 import { type KafkaClientSecurity, loadKafkaSecurity } from '../platform/kafkaSecurity.js';
 import type { Logger } from '../platform/logger.js';
 import { ensureDatabase, isDatabaseUp } from '../platform/postgres.js';
@@ -182,6 +183,14 @@ export async function stackUp(
           ...(options.logger === undefined ? {} : { logger: options.logger }),
         })
       : createSecureKafkaClient({ brokers, clientId: config.kafkaClientId, security, principal: 'admin' });
+  // A wrong password, an untrusted certificate or a listener of another protocol is named now,
+  // not found later as a connection error half a minute into a retry.
+  await checkKafkaLogin(
+    security === undefined
+      ? loginAttemptOf(brokers, config.kafkaSecurity)
+      : { brokers, protocol: CLIENT_SECURITY_PROTOCOL, mechanism: CLIENT_SASL_MECHANISM, username: 'service' },
+    clientSecurity,
+  );
   const brokerCount =
     security === undefined
       ? (await probeKafka(brokers, 10_000, clientSecurity))?.brokers.length

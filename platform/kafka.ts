@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import kafkajs, { type Admin, type Kafka, type KafkaConfig, type LogEntry } from 'kafkajs';
 import './kafkajsIdleLoopFix.js';
+import { explainKafkaLoginFailure, type KafkaLoginAttempt } from './kafkaLoginFailure.js';
 import type { KafkaClientSecurity } from './kafkaSecurity.js';
 import type { Logger } from './logger.js';
 
@@ -117,6 +118,57 @@ async function probeOneBroker(
   } finally {
     void admin.disconnect().catch(() => undefined);
   }
+}
+
+/** The service cannot log in to Kafka; the message names the setting to fix. */
+export class KafkaLoginError extends Error {
+  readonly code = 'CEL_ERR_KAFKA_LOGIN';
+  readonly retriable = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'KafkaLoginError';
+  }
+}
+
+/**
+ * Logs in to the cluster as the configuration says (TLS, SASL) and asks for its metadata, one
+ * broker at a time until one lets the client in; when none does, fails with KafkaLoginError
+ * explaining the first broker's refusal (a wrong password, an untrusted certificate, a listener
+ * of another protocol …) rather than retrying for half a minute and saying "connection error".
+ */
+export async function checkKafkaLogin(
+  attempt: KafkaLoginAttempt,
+  security: KafkaClientSecurity | undefined,
+  timeoutMs = 10_000,
+): Promise<void> {
+  let first: unknown;
+  for (const broker of attempt.brokers) {
+    const admin = createKafkaClient({
+      brokers: [broker],
+      clientId: 'cel-login-check',
+      failFast: true,
+      ...(security === undefined ? {} : { security }),
+    }).admin();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        (async () => {
+          await admin.connect();
+          await admin.describeCluster();
+        })(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      return;
+    } catch (error) {
+      first ??= error;
+    } finally {
+      clearTimeout(timer);
+      void admin.disconnect().catch(() => undefined);
+    }
+  }
+  throw new KafkaLoginError(explainKafkaLoginFailure(first, attempt), { cause: first });
 }
 
 export type PartitionOffsets = { readonly partition: number; readonly low: bigint; readonly high: bigint };
