@@ -10,6 +10,9 @@
 -- The roles exist already, e.g. (as a superuser):
 --   CREATE ROLE cel_owner LOGIN CREATEDB PASSWORD '…';    -- or: CREATE DATABASE … OWNER cel_owner
 --   CREATE ROLE cel_service LOGIN PASSWORD '…';
+-- The owner must own the database (it then may create tables in public on PostgreSQL 15, whose
+-- public schema belongs to the database's owner): let the service create the database through
+-- DATABASE_MIGRATION_URL with CREATEDB as above, or create it with OWNER cel_owner.
 --
 -- What the service role gets: CONNECT on the database, USAGE on the schema public (no CREATE),
 -- SELECT/INSERT/UPDATE/DELETE on its tables, USAGE/SELECT on its sequences (bigserial ids),
