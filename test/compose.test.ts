@@ -293,12 +293,12 @@ describe('compose.yaml', () => {
   test("the service's environment is valid configuration, using only documented variables", () => {
     const env = environmentOf('clinical-event-log');
     const known = new Set<string>(configVariables.map((v) => v.name));
-    // DATABASE_PASSWORD_FILE is being added to the configuration; tolerated until it is there.
-    expect(Object.keys(env).filter((k) => !known.has(k) && k !== 'DATABASE_PASSWORD_FILE')).toEqual([]);
+    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
     const parsed = parseConfig(env);
     expect(parsed.ok ? [] : parsed.error).toEqual([]);
     if (!parsed.ok) return;
     expect(parsed.value.kafkaBrokers).toEqual(['kafka:29092']);
+    expect(env.DATABASE_PASSWORD_FILE).toBe('/run/secrets/postgres-password');
     expect(parsed.value.kafkaSecurity).toMatchObject({
       protocol: 'SASL_SSL',
       sasl: { mechanism: 'SCRAM-SHA-512', username: 'service' },
