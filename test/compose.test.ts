@@ -7,61 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { parse } from 'yaml';
 import { type AclBinding, stackAclBindings } from '../local-stack/aclPolicy.js';
 import { serverProperties } from '../local-stack/brokerProperties.js';
 import { configVariables, parseConfig } from '../platform/config.js';
 import { parseMllpSenders } from '../producers/hl7v2/mllpSenders.js';
+import { type ComposeService, compose, environmentOf, kafkaPropertiesOf, REPO_ROOT } from './support/composeFile.js';
 
-type Service = {
-  image?: string;
-  build?: unknown;
-  user?: string;
-  restart?: string;
-  entrypoint?: string[];
-  depends_on?: Record<string, { condition: string }>;
-  environment?: Record<string, string | number>;
-  secrets?: string[];
-  ports?: unknown[];
-  volumes?: string[];
-  healthcheck?: { test: unknown };
-};
-type Compose = {
-  services: Record<string, Service>;
-  secrets?: Record<string, { file?: string }>;
-  volumes?: Record<string, unknown>;
-  networks?: { default?: { ipam?: { config?: { subnet?: string; gateway?: string }[] } } };
-};
-
-const ROOT = new URL('../', import.meta.url).pathname;
-const read = (file: string) => readFileSync(`${ROOT}${file}`, 'utf8');
-const compose = parse(read('compose.yaml')) as Compose;
+const read = (file: string) => readFileSync(`${REPO_ROOT}${file}`, 'utf8');
 const services = Object.entries(compose.services);
-
-/** Compose's interpolation with nothing set in the shell: `${NAME:-default}` is its default. */
-function interpolated(value: string | number): string {
-  return String(value).replace(/\$\{(\w+)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
-    if (fallback === undefined) throw new Error(`\${${name}} has no default in compose.yaml`);
-    return fallback;
-  });
-}
-const environmentOf = (name: string): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, interpolated(v)] as const),
-  );
-
-/** server.properties as the apache/kafka image renders it from KAFKA_* (its KafkaDockerWrapper). */
-function kafkaPropertiesOf(environment: Record<string, string>): Map<string, string> {
-  const notProperties = new Set(['KAFKA_VERSION', 'KAFKA_HEAP_OPTS', 'KAFKA_OPTS', 'KAFKA_JVM_PERFORMANCE_OPTS']);
-  return new Map(
-    Object.entries(environment)
-      .filter(([key]) => key.startsWith('KAFKA_') && !notProperties.has(key))
-      .map(([key, value]) => [
-        key.slice('KAFKA_'.length).toLowerCase().replaceAll('_', '.').replaceAll('...', '-').replaceAll('..', '_'),
-        value,
-      ]),
-  );
-}
 const kafkaEnvironment = environmentOf('kafka');
 const kafkaProperties = kafkaPropertiesOf(kafkaEnvironment);
 
@@ -86,7 +39,7 @@ const localStackProperties = new Map(
 );
 
 /** One-shot set-up steps: run to completion before what depends on them starts. */
-const isOneShot = (service: Service) => service.restart === 'no';
+const isOneShot = (service: ComposeService) => service.restart === 'no';
 
 describe('compose.yaml', () => {
   test('has Kafka with its set-up and ACL steps, the schema registry, PostgreSQL and the service', () => {
