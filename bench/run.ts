@@ -3,6 +3,7 @@
  * runs every benchmark, and prints one table of metric, ours, peer and ratio. `--record`
  * appends the table with the date and machine to BENCHMARKS.md.
  */
+import { randomBytes } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,8 @@ import { loadConfig } from '../platform/config.js';
 import { createPool, dropDatabase, ensureDatabase } from '../platform/postgres.js';
 import { runMigrations } from '../platform/runMigrations.js';
 import { buildRegistryApp } from '../registry/buildRegistryApp.js';
+import { registryTokenVerifier } from '../registry/registryAuth.js';
+import { createRegistryUsers, hashRegistryUser } from '../registry/registryUsers.js';
 import { accessBenchmark } from './access.bench.js';
 import { type Benchmark, type BenchRow, benchLogger } from './benchmark.js';
 import { eventSerializationBenchmark } from './eventSerialization.bench.js';
@@ -53,8 +56,17 @@ let registryUrl: string;
 let stopRegistry = async () => undefined;
 if (config.schemaRegistry === 'embedded') {
   const pool = createPool(benchDatabaseUrl, { max: 4 });
-  const app = buildRegistryApp({ pool, logger: benchLogger() });
-  registryUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  // As the local stack runs it: FULL_TRANSITIVE by default, the benchmarks its `service` user.
+  const password = randomBytes(16).toString('hex');
+  const auth = {
+    users: createRegistryUsers([await hashRegistryUser('service', 'service', password)]),
+    verifyToken: await registryTokenVerifier(config.auth, config.localStack.dir),
+  };
+  const app = buildRegistryApp({ pool, logger: benchLogger(), auth, defaultCompatibility: 'FULL_TRANSITIVE' });
+  const origin = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+  origin.username = 'service';
+  origin.password = password;
+  registryUrl = origin.toString().replace(/\/$/, '');
   stopRegistry = async () => {
     await app.close();
     await pool.end();

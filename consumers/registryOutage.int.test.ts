@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createLogger } from '../platform/logger.js';
 import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
+import { authorizationOf, credentialsOfUrl } from '../platform/registryCredentials.js';
 import { createRegistry } from '../platform/schemaRegistry.js';
 import { registryTest as test } from '../registry/registryUnderTest.js';
 import { topicNames } from '../schemas/topics.js';
@@ -35,9 +36,17 @@ function registryProxy(
       const chunks: Buffer[] = [];
       request.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
     });
-    const upstream = await fetch(new URL(request.url ?? '/', target), {
+    // The target's user info (the registry's test user) goes as HTTP Basic: fetch takes no credentials in a URL.
+    const upstreamUrl = new URL(request.url ?? '/', target);
+    const credentials = credentialsOfUrl(upstreamUrl);
+    upstreamUrl.username = '';
+    upstreamUrl.password = '';
+    const upstream = await fetch(upstreamUrl, {
       method: request.method ?? 'GET',
-      headers: { 'content-type': request.headers['content-type'] ?? 'application/json' },
+      headers: {
+        'content-type': request.headers['content-type'] ?? 'application/json',
+        ...(credentials === undefined ? {} : { authorization: authorizationOf(credentials) }),
+      },
       ...(body.length > 0 ? { body } : {}),
     });
     response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });

@@ -73,6 +73,11 @@ function printStatus(status: Awaited<ReturnType<typeof stackStatus>>, json: bool
   process.stdout.write(
     `${mark(registry.up)}  ${registry.embedded ? 'embedded schema registry' : 'schema registry (SCHEMA_REGISTRY_URL)'} at ${registry.url ?? '(not started: npm run stack -- up)'}\n`,
   );
+  if (registry.credentials !== undefined) {
+    process.stdout.write(
+      `        credentials (user:password): ${registry.credentials.admin}, ${registry.credentials.service}, ${registry.credentials.subscriber}\n`,
+    );
+  }
 }
 
 runCommand(main);

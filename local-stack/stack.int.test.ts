@@ -3,7 +3,7 @@
  * migrates the database, creates the topics and registers the schemas; `status --json`
  * locates all three; `down` stops them.
  */
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
@@ -19,8 +19,17 @@ import { sampleBytes } from '../test/support/samples.js';
 type Status = {
   kafka: { bootstrap: string | null; up: boolean };
   database: { up: boolean };
-  registry: { url: string | null; up: boolean; embedded: boolean };
+  registry: {
+    url: string | null;
+    up: boolean;
+    embedded: boolean;
+    credentials?: { admin: string; service: string; subscriber: string };
+  };
 };
+
+/** The Authorization header of a `user:password` file. */
+const basicFrom = async (file: string) =>
+  `Basic ${Buffer.from((await readFile(file, 'utf8')).trim()).toString('base64')}`;
 
 const stackCliWith = (args: readonly string[], env: Record<string, string>) =>
   runStackCli(args, { ...(process.env as Record<string, string>), ...env });
@@ -47,8 +56,28 @@ describe('npm run stack -- up / status / down', () => {
       const status = JSON.parse((await stackCliWith(['status', '--json'], env)).stdout) as Status;
       expect(status.kafka.up).toBe(true);
       expect(status.database.up).toBe(true);
-      expect(status.registry).toMatchObject({ up: true, embedded: true });
-      const subjects = (await (await fetch(`${status.registry.url}/subjects`)).json()) as string[];
+      const credentialsDir = join(stackDir, 'registry', 'credentials');
+      expect(status.registry).toMatchObject({
+        up: true,
+        embedded: true,
+        credentials: {
+          admin: join(credentialsDir, 'admin.basic-auth'),
+          service: join(credentialsDir, 'service.basic-auth'),
+          subscriber: join(credentialsDir, 'subscriber.basic-auth'),
+        },
+      });
+      const files = status.registry.credentials ?? { admin: '', service: '', subscriber: '' };
+      expect((await stat(credentialsDir)).mode & 0o777).toBe(0o700);
+      for (const file of [files.admin, files.service, files.subscriber, join(credentialsDir, 'users.json')]) {
+        expect((await stat(file)).mode & 0o777, file).toBe(0o600);
+      }
+      const servicePassword = (await readFile(files.service, 'utf8')).trim().split(':')[1] ?? '';
+      expect(servicePassword.length).toBeGreaterThanOrEqual(32);
+      expect(up.stderr).not.toContain(servicePassword);
+      expect(await readFile(join(credentialsDir, 'users.json'), 'utf8')).not.toContain(servicePassword);
+      expect((await fetch(`${status.registry.url}/subjects`)).status).toBe(401);
+      const asService = { headers: { authorization: await basicFrom(files.service) } };
+      const subjects = (await (await fetch(`${status.registry.url}/subjects`, asService)).json()) as string[];
       expect(subjects.filter((s) => s.startsWith('stacktest.')).sort()).toEqual(
         [
           'stacktest.access-log-clinicaleventlog.access.AccessRecord',
@@ -66,9 +95,23 @@ describe('npm run stack -- up / status / down', () => {
         ].sort(),
       );
 
+      // Only an admin lowers a level; the next `up` says so and leaves it.
+      const lowered = 'stacktest.raw-receipts-clinicaleventlog.receipts.RawReceipt';
+      const lower = (authorization: string) =>
+        fetch(`${status.registry.url}/config/${lowered}`, {
+          method: 'PUT',
+          headers: { authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({ compatibility: 'NONE' }),
+        });
+      expect((await lower(await basicFrom(files.service))).status).toBe(403);
+      expect((await lower(await basicFrom(files.admin))).status).toBe(200);
+
       // A second `up` finds everything running and registers nothing new.
       const again = await stackCliWith(['up'], env);
       expect(again.code).toBe(0);
+      expect(again.stderr).toContain(
+        `Schema registry: subject ${lowered} is at NONE, weaker than FULL_TRANSITIVE; an admin lowered it`,
+      );
 
       expect((await stackCliWith(['down'], env)).code).toBe(0);
       const after = await stackCliWith(['status', '--json'], env);

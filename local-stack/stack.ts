@@ -14,11 +14,13 @@ import { type KafkaClientSecurity, loadKafkaSecurity } from '../platform/kafkaSe
 import type { Logger } from '../platform/logger.js';
 import { ensureDatabase, isDatabaseUp } from '../platform/postgres.js';
 import {
+  describeWeakened,
   PROJECT_COMPATIBILITY,
   projectSchemaRegistrations,
   type RegisteredSchemas,
   registerSchemas,
 } from '../platform/registerSchemas.js';
+import { loadRegistryCredentials } from '../platform/registryCredentials.js';
 import { runMigrations } from '../platform/runMigrations.js';
 import { createRegistry, isRegistryUp, type RegistryHandle } from '../platform/schemaRegistry.js';
 import { checkCompatibility } from '../registry/checkCompatibility.js';
@@ -33,6 +35,7 @@ import {
   stopKafkaCluster,
 } from './kafkaCluster.js';
 import { ensureKafkaJars } from './kafkaJars.js';
+import { readRegistryCredentials } from './registryCredentials.js';
 import { registryStatus, startRegistry, stopRegistry } from './registryProcess.js';
 import { CLIENT_SASL_MECHANISM, CLIENT_SECURITY_PROTOCOL } from './scram.js';
 import { applyStackAcls, asPrincipal, createSecureKafkaClient, probeSecureKafka } from './secureKafkaClient.js';
@@ -54,7 +57,14 @@ export type StackStatus = {
     };
   };
   readonly database: { readonly url: string; readonly up: boolean };
-  readonly registry: { readonly url: string | null; readonly up: boolean; readonly embedded: boolean };
+  readonly registry: {
+    /** Without credentials. */
+    readonly url: string | null;
+    readonly up: boolean;
+    readonly embedded: boolean;
+    /** The embedded registry's basic-auth files (`user:password`, as SCHEMA_REGISTRY_BASIC_AUTH_FILE takes), once made. */
+    readonly credentials?: { readonly admin: string; readonly service: string; readonly subscriber: string };
+  };
 };
 
 const STATE_FILE = 'stack.json';
@@ -157,19 +167,21 @@ export async function stackUp(
     `PostgreSQL: ${migrations.applied.length} migration(s) applied, ${migrations.alreadyApplied} already applied`,
   );
 
-  let registryUrl: URL;
+  // The embedded registry as the stack's `service` user; another with its configured credentials.
+  let registry: RegistryHandle;
   if (config.schemaRegistry === 'embedded') {
     const started = await startRegistry({
       dir: config.localStack.dir,
       databaseUrl: config.databaseUrl,
       port: config.localStack.registryPort,
     });
-    registryUrl = new URL(started.url);
-    progress(`Schema registry (embedded): ${started.url}`);
+    registry = createRegistry(new URL(started.url), await readRegistryCredentials(config.localStack.dir, 'service'));
+    progress(
+      `Schema registry (embedded): ${started.url} as service; credentials in ${started.credentials?.dir ?? '(none)'}`,
+    );
   } else {
-    registryUrl = config.schemaRegistry;
+    registry = createRegistry(config.schemaRegistry, await loadRegistryCredentials(config.schemaRegistryCredentials));
   }
-  const registry = createRegistry(registryUrl);
 
   const clientSecurity: KafkaClientSecurity =
     security === undefined ? await loadKafkaSecurity(config.kafkaSecurity) : asPrincipal(security, 'service');
@@ -210,7 +222,14 @@ export async function stackUp(
       checkCompatibility(PROJECT_COMPATIBILITY, JSON.stringify(proposed), [{ version: 0, schema: registered }])
         .messages,
   });
-  progress(`Schema registry: ${schemas.bySubject.size} subjects registered (FULL_TRANSITIVE)`);
+  for (const weakened of schemas.weakened) {
+    const message = describeWeakened(weakened, PROJECT_COMPATIBILITY);
+    options.logger?.warn({ subject: weakened.subject, level: weakened.level, own: weakened.own }, message);
+    progress(message);
+  }
+  progress(
+    `Schema registry: ${schemas.bySubject.size} subjects registered (${PROJECT_COMPATIBILITY}${schemas.weakened.length === 0 ? '' : `; ${schemas.weakened.length} weaker, above`})`,
+  );
   return { brokers, startedKafka, registry, schemas, clientSecurity };
 }
 
@@ -238,14 +257,23 @@ export async function stackDown(
 
 async function registryStatusOf(config: Config): Promise<StackStatus['registry']> {
   if (config.schemaRegistry !== 'embedded') {
-    return {
-      url: maskUrl(config.schemaRegistry),
-      up: await isRegistryUp(createRegistry(config.schemaRegistry)),
-      embedded: false,
-    };
+    // The handle's URL holds no credentials (user info is sent, never shown).
+    const handle = createRegistry(
+      config.schemaRegistry,
+      await loadRegistryCredentials(config.schemaRegistryCredentials),
+    );
+    return { url: handle.url.toString(), up: await isRegistryUp(handle), embedded: false };
   }
   const embedded = await registryStatus(config.localStack.dir);
-  return { url: embedded?.url ?? null, up: embedded?.running ?? false, embedded: true };
+  const files = embedded?.credentials?.basicAuth;
+  return {
+    url: embedded?.url ?? null,
+    up: embedded?.running ?? false,
+    embedded: true,
+    ...(files === undefined
+      ? {}
+      : { credentials: { admin: files.admin, service: files.service, subscriber: files.subscriber } }),
+  };
 }
 
 export async function stackStatus(config: Config): Promise<StackStatus> {

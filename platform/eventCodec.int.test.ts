@@ -106,12 +106,16 @@ describe('schema evolution under FULL_TRANSITIVE', () => {
     fields: [...v1.fields, { name: 'wardCode', type: ['null', 'string'], default: null, doc: 'Ward, when sent.' }],
   };
 
-  test('a v2 adding an optional field registers, and v1 and v2 readers decode both', async ({ registryUrl }) => {
+  test('a v2 adding an optional field registers, and v1 and v2 readers decode both', async ({
+    registryUrl,
+    adminRegistryUrl,
+  }) => {
     const registry = createRegistry(new URL(registryUrl));
     const subject = subjectFor(uniqueName('topic'), 'clinicaleventlog.events.PatientDischarged');
-    await setSubjectCompatibility(registry, subject, 'FULL_TRANSITIVE');
-    const v1Id = await registerAvroSchema(registry, subject, v1, 'FULL_TRANSITIVE');
-    const v2Id = await registerAvroSchema(registry, subject, v2, 'FULL_TRANSITIVE');
+    // Setting a level is an admin's; the project's service principal only registers.
+    await setSubjectCompatibility(createRegistry(new URL(adminRegistryUrl)), subject, 'FULL_TRANSITIVE');
+    const v1Id = await registerAvroSchema(registry, subject, v1);
+    const v2Id = await registerAvroSchema(registry, subject, v2);
     expect(v2Id).not.toBe(v1Id);
 
     const { type: _type, ...payload } = exampleEvents.PatientDischarged;
@@ -148,7 +152,7 @@ describe('schema evolution under FULL_TRANSITIVE', () => {
     const subject = subjectFor(uniqueName('topic'), 'clinicaleventlog.events.PatientDischarged');
     await registerSchemas(registry, [{ subject, schema: v1 }], { explain });
 
-    const refused = registerAvroSchema(registry, subject, change(v1), 'FULL_TRANSITIVE');
+    const refused = registerAvroSchema(registry, subject, change(v1));
     await expect(refused).rejects.toBeInstanceOf(SchemaRegistryError);
     await expect(refused).rejects.toMatchObject({ status: 409 });
 

@@ -1,20 +1,28 @@
 /**
  * The one module that knows the schema-registry client (@kafkajs/confluent-schema-registry)
  * and the few Confluent REST calls it does not wrap. Runs unchanged against Confluent SR,
- * Karapace, Apicurio's ccompat API or the embedded registry. I/O.
+ * Karapace, Apicurio's ccompat API or the embedded registry. Every request carries the
+ * credentials the handle was made with (HTTP Basic or a bearer token, platform/registryCredentials.ts);
+ * the handle's `url` never holds them, so it can be printed. I/O.
  */
 import csr from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
 import { avroTypeOptions } from '../schemas/avroLogicalTypes.js';
+import { authorizationOf, credentialsOfUrl, type RegistryCredentials } from './registryCredentials.js';
 
 // The package is CommonJS; Node's ESM loader does not see its named exports.
 const { SchemaRegistry, SchemaType, COMPATIBILITY } = csr;
 
 export type CompatibilityLevel = keyof typeof COMPATIBILITY;
 
+type Middleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
 export type RegistryHandle = {
+  /** The registry's URL without credentials: safe to print. */
   readonly url: URL;
   readonly client: InstanceType<typeof SchemaRegistry>;
+  /** What every request sends; absent: none. */
+  readonly credentials?: RegistryCredentials;
 };
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -34,20 +42,44 @@ export class SchemaRegistryError extends Error {
   }
 }
 
-/** A client for the registry at `url` (credentials may be given as URL user info). */
-export function createRegistry(url: URL): RegistryHandle {
+/**
+ * A client for the registry at `url`. Credentials are the URL's user info, or `credentials`
+ * (SCHEMA_REGISTRY_BASIC_AUTH_FILE or SCHEMA_REGISTRY_BEARER_TOKEN_FILE, loadRegistryCredentials);
+ * not both.
+ */
+export function createRegistry(url: URL, credentials?: RegistryCredentials): RegistryHandle {
+  const inUrl = credentialsOfUrl(url);
+  if (inUrl !== undefined && credentials !== undefined) {
+    throw new SchemaRegistryError(
+      'the schema registry URL carries credentials (user info) and credentials were given too; give them one way',
+      undefined,
+      undefined,
+    );
+  }
+  const sent = inUrl ?? credentials;
   const host = new URL(url.toString());
-  const auth =
-    host.username === ''
-      ? undefined
-      : { username: decodeURIComponent(host.username), password: decodeURIComponent(host.password) };
   host.username = '';
   host.password = '';
   const client = new SchemaRegistry(
-    { host: host.toString().replace(/\/$/, ''), ...(auth === undefined ? {} : { auth }), retry: { retries: 3 } },
+    {
+      host: host.toString().replace(/\/$/, ''),
+      ...(sent?.kind === 'basic' ? { auth: { username: sent.username, password: sent.password } } : {}),
+      ...(sent?.kind === 'bearer' ? { middlewares: [bearerMiddleware(sent.token)] } : {}),
+      retry: { retries: 3 },
+    },
     { [SchemaType.AVRO]: avroTypeOptions() },
   );
-  return { url, client };
+  return { url: host, client, ...(sent === undefined ? {} : { credentials: sent }) };
+}
+
+/** A mappersmith middleware that sends the bearer token with every request of the client. */
+function bearerMiddleware(token: string): Middleware {
+  return () => ({
+    prepareRequest: async (next) => {
+      const request = await next();
+      return request.enhance({ headers: { authorization: `Bearer ${token}` } });
+    },
+  });
 }
 
 async function registryRequest(
@@ -61,11 +93,7 @@ async function registryRequest(
     registry.url.toString().endsWith('/') ? registry.url : `${registry.url}/`,
   );
   const headers: Record<string, string> = { accept: CONTENT_TYPE };
-  if (registry.url.username !== '') {
-    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(registry.url.username)}:${decodeURIComponent(registry.url.password)}`).toString('base64')}`;
-    target.username = '';
-    target.password = '';
-  }
+  if (registry.credentials !== undefined) headers.authorization = authorizationOf(registry.credentials);
   if (body !== undefined) headers['content-type'] = CONTENT_TYPE;
   let response: Response;
   try {
@@ -130,28 +158,42 @@ export async function isRegistryUp(registry: RegistryHandle): Promise<boolean> {
   }
 }
 
-/** Registers `schema` under `subject` (AVRO), returning its global id. */
-export async function registerAvroSchema(
+/**
+ * Registers `schema` under `subject` (AVRO), returning its global id: a plain POST, so the
+ * subject's compatibility level is left alone (the client library's `register` would set it on
+ * a first registration, which the registry refuses to a `service` principal).
+ */
+export async function registerAvroSchema(registry: RegistryHandle, subject: string, schema: object): Promise<number> {
+  const response = await registryRequest(registry, 'POST', `subjects/${encodeURIComponent(subject)}/versions`, {
+    schema: JSON.stringify(schema),
+  });
+  const id = (response.body as { id?: unknown } | null)?.id;
+  if (response.status !== 200 || typeof id !== 'number')
+    throw registryErrorOf(response.status, response.body, `registering ${subject}`);
+  return id;
+}
+
+/** The subject's own compatibility level, or undefined when it has none (it follows the global level). */
+export async function subjectCompatibility(
   registry: RegistryHandle,
   subject: string,
-  schema: object,
-  compatibility: CompatibilityLevel,
-): Promise<number> {
-  try {
-    const { id } = await registry.client.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-      { subject, compatibility: COMPATIBILITY[compatibility] },
-    );
-    return id;
-  } catch (error) {
-    const status = (error as { status?: unknown }).status;
-    throw new SchemaRegistryError(
-      `registering ${subject}: ${error instanceof Error ? error.message : String(error)}`,
-      typeof status === 'number' ? status : undefined,
-      typeof status === 'number' ? status : undefined,
-      { cause: error },
-    );
-  }
+): Promise<CompatibilityLevel | undefined> {
+  const response = await registryRequest(registry, 'GET', `config/${encodeURIComponent(subject)}`);
+  if (response.status === 404) return undefined;
+  return levelOf(response, `reading the compatibility level of ${subject}`);
+}
+
+/** The registry's global compatibility level. */
+export async function globalCompatibility(registry: RegistryHandle): Promise<CompatibilityLevel> {
+  return levelOf(await registryRequest(registry, 'GET', 'config'), 'reading the global compatibility level');
+}
+
+function levelOf(response: { status: number; body: unknown }, what: string): CompatibilityLevel {
+  const level = (response.body as { compatibilityLevel?: unknown } | null)?.compatibilityLevel;
+  const known = typeof level === 'string' ? level.toUpperCase() : undefined;
+  if (response.status !== 200 || known === undefined || !(known in COMPATIBILITY))
+    throw registryErrorOf(response.status, response.body, what);
+  return known as CompatibilityLevel;
 }
 
 /** The writer schema of a registry id, as an avsc Type (cached by the client). */

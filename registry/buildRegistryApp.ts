@@ -1,6 +1,7 @@
 /**
- * Builds the registry's fastify app on a pool the caller owns: Confluent content types in and
- * out, every failure answered as `{error_code, message}`, never a bare 500. Listening is the
+ * Builds the registry's fastify app on a pool the caller owns: credentials and roles checked
+ * before anything else (registryAuth.ts), Confluent content types in and out, every failure
+ * answered as `{error_code, message}`, never a bare 500. Listening is the
  * caller's job (registryServer.ts, or tests). I/O.
  */
 import Fastify, {
@@ -13,6 +14,8 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from '../platform/logger.js';
 import type { Pool } from '../platform/postgres.js';
+import type { CompatibilityLevel } from './compatibilityLevel.js';
+import { type RegistryAuth, registerRegistryAuth } from './registryAuth.js';
 import { type RegistryProblem, toErrorResponse } from './registryErrors.js';
 import { registryRoutes } from './registryRoutes.js';
 import { createSchemaRegistry, RegistryStoreError } from './schemaRegistry.js';
@@ -28,7 +31,14 @@ const ACCEPTED_CONTENT_TYPES = [
   'application/octet-stream',
 ];
 
-export type RegistryAppDeps = { readonly pool: Pool; readonly logger: Logger };
+export type RegistryAppDeps = {
+  readonly pool: Pool;
+  readonly logger: Logger;
+  /** Who may call: every route but `GET /` needs credentials (registryAuth.ts). */
+  readonly auth: RegistryAuth;
+  /** The global compatibility level until one is set (`PUT /config`); BACKWARD, as Confluent, unless given. */
+  readonly defaultCompatibility?: CompatibilityLevel;
+};
 export type RegistryApp = FastifyInstance<
   RawServerDefault,
   RawRequestDefaultExpression,
@@ -81,6 +91,7 @@ export function buildRegistryApp(deps: RegistryAppDeps): RegistryApp {
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('content-type', REGISTRY_CONTENT_TYPE);
   });
+  registerRegistryAuth(app, deps.auth);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = problemOf(error, request.headers['content-type']);
@@ -103,7 +114,12 @@ export function buildRegistryApp(deps: RegistryAppDeps): RegistryApp {
     void reply.code(httpStatus).header('content-type', REGISTRY_CONTENT_TYPE).send(body);
   });
 
-  void app.register(registryRoutes, { registry: createSchemaRegistry(deps.pool) });
+  void app.register(registryRoutes, {
+    registry: createSchemaRegistry(
+      deps.pool,
+      deps.defaultCompatibility === undefined ? {} : { defaultLevel: deps.defaultCompatibility },
+    ),
+  });
   return app;
 }
 

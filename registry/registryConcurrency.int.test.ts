@@ -7,7 +7,12 @@ import { runMigrations } from '../platform/runMigrations.js';
 import { describe, expect, test } from '../test/support/fixtures.js';
 import { uniqueName } from '../test/support/uniqueName.js';
 import { normalizeAvroSchema } from './normalizeAvroSchema.js';
-import { type EmbeddedRegistry, startEmbeddedRegistry, stopEmbeddedRegistry } from './registryUnderTest.js';
+import {
+  basicAuthorization,
+  type EmbeddedRegistry,
+  startEmbeddedRegistry,
+  stopEmbeddedRegistry,
+} from './registryUnderTest.js';
 
 const INSTANCES = 4;
 const REGISTRATIONS_PER_INSTANCE = 20;
@@ -30,7 +35,7 @@ async function register(registry: EmbeddedRegistry, subject: string, schema: str
   const response = await registry.app.inject({
     method: 'POST',
     url: `/subjects/${subject}/versions`,
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', authorization: basicAuthorization('service') },
     payload: JSON.stringify({ schema }),
   });
   expect(response.statusCode, response.body).toBe(200);
@@ -38,7 +43,11 @@ async function register(registry: EmbeddedRegistry, subject: string, schema: str
 }
 
 async function getJson(registry: EmbeddedRegistry, url: string): Promise<unknown> {
-  const response = await registry.app.inject({ method: 'GET', url });
+  const response = await registry.app.inject({
+    method: 'GET',
+    url,
+    headers: { authorization: basicAuthorization('subscriber') },
+  });
   expect(response.statusCode, response.body).toBe(200);
   return response.json();
 }

@@ -11,11 +11,13 @@ import { uniqueName } from '../test/support/uniqueName.js';
 import { buildRegistryApp } from './buildRegistryApp.js';
 import { compatibilityLevels } from './compatibilityLevel.js';
 import {
+  basicAuthorization,
   callRegistry,
+  confluentDefaultsRegistryTest,
   externalRegistryUrl,
   type RegistryRequest,
   type RegistryResponse,
-  registryTest,
+  testRegistryAuth,
 } from './registryUnderTest.js';
 
 const record = (fields: readonly unknown[]): string =>
@@ -693,7 +695,7 @@ async function send(baseUrl: string, request: RegistryRequest, c: Context): Prom
 }
 
 describe('the Confluent Schema Registry API', () => {
-  registryTest.for(rows)('$name', async (row, { registryUrl, skip }) => {
+  confluentDefaultsRegistryTest.for(rows)('$name', async (row, { adminRegistryUrl: registryUrl, skip }) => {
     if (row.embeddedOnly === true && externalRegistryUrl !== undefined) skip('describes the embedded registry only');
     // Subjects with dots and hyphens, as the project's record-name strategy makes them.
     const c: Context = {
@@ -726,15 +728,17 @@ describe('the Confluent Schema Registry API', () => {
   });
 });
 
+const asAdmin = (): Record<string, string> => ({ authorization: basicAuthorization('admin') });
+
 describe('the embedded registry', () => {
   test.skipIf(externalRegistryUrl !== undefined)(
     'answers 50001 when PostgreSQL fails, never a bare 500',
     async ({ databaseUrl }) => {
       // A database that exists but was never migrated: every query fails in the store.
       const pool = createPool(databaseUrl, { max: 1 });
-      const app = buildRegistryApp({ pool, logger: createLogger('silent') });
+      const app = buildRegistryApp({ pool, logger: createLogger('silent'), auth: (await testRegistryAuth()).auth });
       try {
-        const response = await app.inject({ method: 'GET', url: '/subjects' });
+        const response = await app.inject({ method: 'GET', url: '/subjects', headers: asAdmin() });
         expect(response.statusCode).toBe(500);
         expect(response.json()).toEqual({ error_code: 50001, message: expect.stringMatching(/backend data store/) });
       } finally {
@@ -749,10 +753,15 @@ describe('the embedded registry', () => {
     async ({ databaseUrl }) => {
       await runMigrations(databaseUrl);
       const pool = createPool(databaseUrl, { max: 1 });
-      const app = buildRegistryApp({ pool, logger: createLogger('silent') });
+      const app = buildRegistryApp({ pool, logger: createLogger('silent'), auth: (await testRegistryAuth()).auth });
       try {
-        for (const url of ['/subjects', '/schemas/ids/1', '/nowhere']) {
-          const response = await app.inject({ method: 'GET', url });
+        for (const [url, headers] of [
+          ['/subjects', asAdmin()],
+          ['/schemas/ids/1', asAdmin()],
+          ['/nowhere', asAdmin()],
+          ['/subjects', {}],
+        ] as const) {
+          const response = await app.inject({ method: 'GET', url, headers });
           expect(response.headers['content-type']).toMatch(/^application\/vnd\.schemaregistry\.v1\+json/);
         }
       } finally {

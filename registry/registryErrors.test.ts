@@ -46,6 +46,13 @@ const examples: Record<RegistryProblemKind, { problem: RegistryProblem; status: 
   },
   'request-too-large': { problem: { kind: 'request-too-large' }, status: 413, code: 413 },
   'route-not-found': { problem: { kind: 'route-not-found', method: 'GET', path: '/nowhere' }, status: 404, code: 404 },
+  unauthenticated: { problem: { kind: 'unauthenticated', reason: 'no credentials' }, status: 401, code: 40101 },
+  forbidden: {
+    problem: { kind: 'forbidden', who: 'subscriber', role: 'subscriber', operation: 'register schemas' },
+    status: 403,
+    code: 40301,
+  },
+  'authentication-unavailable': { problem: { kind: 'authentication-unavailable' }, status: 503, code: 50301 },
   'store-error': { problem: { kind: 'store-error' }, status: 500, code: 50001 },
   'internal-error': { problem: { kind: 'internal-error' }, status: 500, code: 500 },
 };

@@ -24,6 +24,9 @@ type ProblemDetails = {
   'unsupported-media-type': { readonly contentType: string };
   'request-too-large': NoDetails;
   'route-not-found': { readonly method: string; readonly path: string };
+  unauthenticated: { readonly reason: string };
+  forbidden: { readonly who: string; readonly role: string; readonly operation: string };
+  'authentication-unavailable': NoDetails;
   'store-error': NoDetails;
   'internal-error': NoDetails;
 };
@@ -107,6 +110,22 @@ const errorRules: { readonly [K in RegistryProblemKind]: ErrorRule<K> } = {
     httpStatus: 404,
     errorCode: 404,
     message: (p) => `HTTP 404 Not Found: no ${p.method} ${p.path} in the Schema Registry API`,
+  },
+  // Confluent's rest-utils answer 401/40101 and 403/40301 (Errors.java, RestUnauthorizedException).
+  unauthenticated: {
+    httpStatus: 401,
+    errorCode: 40101,
+    message: (p) => `Unauthorized: ${p.reason}`,
+  },
+  forbidden: {
+    httpStatus: 403,
+    errorCode: 40301,
+    message: (p) => `Forbidden: ${p.who} (registry role ${p.role}) may not ${p.operation}`,
+  },
+  'authentication-unavailable': {
+    httpStatus: 503,
+    errorCode: 50301,
+    message: () => "Service Unavailable: the token issuer's keys (JWKS) cannot be read now; retry shortly",
   },
   'store-error': {
     httpStatus: 500,

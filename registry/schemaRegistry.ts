@@ -82,7 +82,17 @@ export class RegistryStoreError extends Error {
   }
 }
 
-export function createSchemaRegistry(pool: Pool): SchemaRegistry {
+/**
+ * `defaultLevel`: the global level while none was set with `PUT /config` (Confluent's
+ * `schema.compatibility.level`; BACKWARD unless given).
+ */
+export function createSchemaRegistry(
+  pool: Pool,
+  options: { readonly defaultLevel?: CompatibilityLevel } = {},
+): SchemaRegistry {
+  const defaultLevel = options.defaultLevel ?? DEFAULT_COMPATIBILITY_LEVEL;
+  const effectiveLevel = async (db: Db, subject: string): Promise<CompatibilityLevel> =>
+    (await readCompatibility(db, subject)) ?? (await readCompatibility(db, undefined)) ?? defaultLevel;
   const read = <T>(work: (db: Db) => Promise<T>): Promise<T> => inStore(() => work(pool));
   const write = <T>(work: (tx: Tx) => Promise<T>): Promise<T> =>
     inStore(() =>
@@ -214,7 +224,7 @@ export function createSchemaRegistry(pool: Pool): SchemaRegistry {
         if (subject !== undefined && !options.defaultToGlobal) {
           return err({ kind: 'subject-compatibility-not-configured', subject });
         }
-        return ok((await readCompatibility(db, undefined)) ?? DEFAULT_COMPATIBILITY_LEVEL);
+        return ok((await readCompatibility(db, undefined)) ?? defaultLevel);
       });
     },
 
@@ -236,15 +246,9 @@ export function createSchemaRegistry(pool: Pool): SchemaRegistry {
       const removed = await write((tx) => deleteCompatibility(tx, subject));
       if (removed !== undefined) return ok(removed);
       // Deleting the global level resets it to the default; a subject without its own is 40401 (as Confluent).
-      return subject === undefined ? ok(DEFAULT_COMPATIBILITY_LEVEL) : err({ kind: 'subject-not-found', subject });
+      return subject === undefined ? ok(defaultLevel) : err({ kind: 'subject-not-found', subject });
     },
   };
-}
-
-async function effectiveLevel(db: Db, subject: string): Promise<CompatibilityLevel> {
-  return (
-    (await readCompatibility(db, subject)) ?? (await readCompatibility(db, undefined)) ?? DEFAULT_COMPATIBILITY_LEVEL
-  );
 }
 
 function toSubjectSchema(

@@ -6,7 +6,7 @@
 
 import { loadStackSecurity } from '../local-stack/certificates.js';
 import { bootstrapOf, readClusterLayout } from '../local-stack/kafkaCluster.js';
-import { registryStatus } from '../local-stack/registryProcess.js';
+import { serviceRegistryUrl } from '../local-stack/registryProcess.js';
 import { asPrincipal } from '../local-stack/secureKafkaClient.js';
 import { clusterDirFor } from '../local-stack/stack.js';
 import type { Config } from '../platform/config.js';
@@ -33,7 +33,7 @@ export async function locateStack(config: Config): Promise<StackLocation> {
   }
   const registryUrl =
     config.schemaRegistry === 'embedded'
-      ? (await registryStatus(config.localStack.dir))?.url
+      ? (await serviceRegistryUrl(config.localStack.dir))?.toString()
       : config.schemaRegistry.toString();
   if (registryUrl === undefined)
     throw new Error('no embedded registry is running; start the stack, or set SCHEMA_REGISTRY_URL');
