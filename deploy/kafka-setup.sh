@@ -97,7 +97,7 @@ ssl.truststore.type=PEM
 ssl.truststore.location=$CA_DIR/ca.pem
 PROPERTIES
 
-hand_over() { if id appuser > /dev/null 2>&1; then chown -R appuser: "$SECRETS" "$DATA"; fi; }
+hand_over() { if id appuser > /dev/null 2>&1; then chown -R appuser "$SECRETS" "$DATA"; fi; }
 
 if [[ -f "$DATA/meta.properties" ]]; then
   hand_over
