@@ -117,3 +117,19 @@ export async function loadRegistryCredentials(
     );
   return { kind: 'bearer', token };
 }
+
+/**
+ * `url` with Basic credentials as its user info, for code that passes a registry on as one URL
+ * (createRegistry takes them back out). A bearer token cannot travel so: refused, naming the variable.
+ */
+export function withUserInfo(url: URL, credentials: RegistryCredentials | undefined): URL {
+  if (credentials === undefined) return url;
+  if (credentials.kind === 'bearer')
+    throw new RegistryCredentialsError(
+      `${BEARER_TOKEN_FILE_VARIABLE}: this command sends HTTP Basic only; use ${BASIC_AUTH_FILE_VARIABLE} for it`,
+    );
+  const carrying = new URL(url.toString());
+  carrying.username = encodeURIComponent(credentials.username);
+  carrying.password = encodeURIComponent(credentials.password);
+  return carrying;
+}

@@ -11,6 +11,7 @@ import { asPrincipal } from '../local-stack/secureKafkaClient.js';
 import { clusterDirFor } from '../local-stack/stack.js';
 import type { Config } from '../platform/config.js';
 import { type KafkaClientSecurity, loadKafkaSecurity } from '../platform/kafkaSecurity.js';
+import { loadRegistryCredentials, withUserInfo } from '../platform/registryCredentials.js';
 
 export type StackLocation = {
   readonly brokers: readonly string[];
@@ -34,7 +35,7 @@ export async function locateStack(config: Config): Promise<StackLocation> {
   const registryUrl =
     config.schemaRegistry === 'embedded'
       ? (await serviceRegistryUrl(config.localStack.dir))?.toString()
-      : config.schemaRegistry.toString();
+      : withUserInfo(config.schemaRegistry, await loadRegistryCredentials(config.schemaRegistryCredentials)).toString();
   if (registryUrl === undefined)
     throw new Error('no embedded registry is running; start the stack, or set SCHEMA_REGISTRY_URL');
   return {
