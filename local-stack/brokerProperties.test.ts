@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { clusterIdFrom, loggingConfig, loggingFlavourOf, serverProperties } from './brokerProperties.js';
+import {
+  clusterIdFrom,
+  loggingConfig,
+  loggingFlavourOf,
+  oauthAllowedJvmProperties,
+  serverProperties,
+} from './brokerProperties.js';
 
 const parse = (text: string) =>
   Object.fromEntries(
@@ -82,6 +88,63 @@ describe('serverProperties of a secured node', () => {
     );
     expect(props['listener.name.controller.plain.sasl.jaas.config']).toContain('user_broker="bpw"');
     expect(Object.values(props).some((v) => String(v).includes('PLAINTEXT://'))).toBe(false);
+  });
+
+  const full = {
+    ...security,
+    plainPasswords: { broker: 'bpw', service: 'spw', subscriber: 'supw' },
+    oauth: { jwksFile: '/s/oauth-issuer.jwks.json', issuer: 'urn:issuer', audience: 'aud' },
+  };
+
+  test("with the principals' passwords and a token issuer, the SASL_SSL listener offers PLAIN and OAUTHBEARER too", () => {
+    const [node] = nodes;
+    if (node === undefined) throw new Error('fixture');
+    const props = parse(
+      serverProperties({ node, cluster: [node], dataDir: '/d', defaultPartitions: 3, security: full }),
+    );
+    expect(props).toMatchObject({
+      'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'SCRAM-SHA-512,SCRAM-SHA-256,PLAIN,OAUTHBEARER',
+      'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
+      'listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class':
+        'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
+      'sasl.oauthbearer.jwks.endpoint.url': 'file:///s/oauth-issuer.jwks.json',
+      'sasl.oauthbearer.expected.issuer': 'urn:issuer',
+      'sasl.oauthbearer.expected.audience': 'aud',
+      'sasl.oauthbearer.sub.claim.name': 'sub',
+      // The controller listener stays PLAIN for the broker alone.
+      'listener.name.controller.sasl.enabled.mechanisms': 'PLAIN',
+    });
+    expect(props['listener.name.sasl_ssl.plain.sasl.jaas.config']).toBe(
+      'org.apache.kafka.common.security.plain.PlainLoginModule required user_broker="bpw" user_service="spw" user_subscriber="supw";',
+    );
+    expect(props['listener.name.sasl_ssl.oauthbearer.sasl.jaas.config']).toContain('OAuthBearerLoginModule required;');
+    // Never the unsecured validator; clients' PLAIN only on the SASL_SSL listener.
+    expect(Object.values(props).some((v) => String(v).includes('Unsecured'))).toBe(false);
+    expect(props['listener.security.protocol.map']).toBe('CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL');
+  });
+
+  test('an mTLS port adds an SSL listener that requires a client certificate, its CN the principal', () => {
+    const node = { nodeId: 2, clientPort: 40_020, controllerPort: 40_021, mtlsPort: 40_050 };
+    const props = parse(
+      serverProperties({ node, cluster: [node], dataDir: '/d', defaultPartitions: 3, security: full }),
+    );
+    expect(props).toMatchObject({
+      listeners: 'SASL_SSL://127.0.0.1:40020,SSL://127.0.0.1:40050,CONTROLLER://127.0.0.1:40021',
+      'advertised.listeners': 'SASL_SSL://127.0.0.1:40020,SSL://127.0.0.1:40050',
+      'listener.security.protocol.map': 'CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL',
+      'inter.broker.listener.name': 'SASL_SSL',
+      'ssl.client.auth': 'none',
+      'listener.name.ssl.ssl.client.auth': 'required',
+      'ssl.principal.mapping.rules': 'RULE:^CN=([a-z]+)$/$1/,DEFAULT',
+    });
+  });
+
+  test('the broker JVM may read the JWKS file, and nothing else, by URL and by path', () => {
+    expect(oauthAllowedJvmProperties('/s/oauth-issuer.jwks.json')).toEqual([
+      '-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=file:///s/oauth-issuer.jwks.json',
+      '-Dorg.apache.kafka.sasl.oauthbearer.allowed.files=/s/oauth-issuer.jwks.json',
+    ]);
+    expect(oauthAllowedJvmProperties('/s,t/jwks.json')).toBeUndefined();
   });
 
   test('everything else is as on a plain node', () => {

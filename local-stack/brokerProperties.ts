@@ -1,18 +1,79 @@
 /**
  * The files a local Kafka node needs: server.properties and the logging configs for the
- * broker and for the command-line tools. Pure: the launcher writes them.
+ * broker and for the command-line tools, and the JVM properties a secured node needs. Pure:
+ * the launcher writes them.
  */
+import { pathToFileURL } from 'node:url';
 
-export type NodePorts = { readonly nodeId: number; readonly clientPort: number; readonly controllerPort: number };
+export type NodePorts = {
+  readonly nodeId: number;
+  readonly clientPort: number;
+  readonly controllerPort: number;
+  /**
+   * A secured node's TLS listener that takes client certificates (mTLS). Absent on plain nodes
+   * and on secured clusters created before it existed: they start without it.
+   */
+  readonly mtlsPort?: number;
+};
 
-/** What a secured node needs: its TLS stores and the `broker` principal's password. */
+/** How the broker checks OAUTHBEARER tokens: the issuer's public keys (a JWKS file) and the claims it expects. */
+export type OauthValidation = {
+  readonly jwksFile: string;
+  readonly issuer: string;
+  readonly audience: string;
+};
+
+/**
+ * What a secured node needs: its TLS stores and the `broker` principal's password; with
+ * `plainPasswords` (each principal's SCRAM password) its SASL_SSL listener offers PLAIN too, with
+ * `oauth` OAUTHBEARER too.
+ */
 export type NodeSecurity = {
   readonly keystoreFile: string;
   readonly keystorePassword: string;
   readonly truststoreFile: string;
   readonly truststorePassword: string;
   readonly brokerPassword: string;
+  readonly plainPasswords?: Readonly<Record<string, string>>;
+  readonly oauth?: OauthValidation;
 };
+
+/** The SASL mechanisms a secured node's SASL_SSL listener offers. */
+export function securedSaslMechanisms(security: Pick<NodeSecurity, 'plainPasswords' | 'oauth'>): string[] {
+  return [
+    'SCRAM-SHA-512',
+    'SCRAM-SHA-256',
+    ...(security.plainPasswords === undefined ? [] : ['PLAIN']),
+    ...(security.oauth === undefined ? [] : ['OAUTHBEARER']),
+  ];
+}
+
+/**
+ * A client certificate's subject `CN=<principal>` is the principal `<principal>` (so a
+ * certificate for `service` gets the ACLs of `User:service`); any other subject stays the whole DN.
+ */
+export const SSL_PRINCIPAL_MAPPING_RULES = 'RULE:^CN=([a-z]+)$/$1/,DEFAULT';
+
+export const OAUTH_VALIDATOR_CALLBACK_HANDLER =
+  'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler';
+
+/** The JWKS URL the broker reads the token issuer's keys from. */
+export const jwksUrlOf = (jwksFile: string): string => pathToFileURL(jwksFile).href;
+
+/**
+ * The broker JVM's system properties that let the OAUTHBEARER validator read the JWKS file:
+ * Kafka 4.x refuses any URL not in `org.apache.kafka.sasl.oauthbearer.allowed.urls`, and any
+ * file not in `org.apache.kafka.sasl.oauthbearer.allowed.files` (both lists, comma-separated).
+ * Undefined when the path cannot be listed (it holds a comma).
+ */
+export function oauthAllowedJvmProperties(jwksFile: string): string[] | undefined {
+  const url = jwksUrlOf(jwksFile);
+  if (jwksFile.includes(',') || url.includes(',')) return undefined;
+  return [
+    `-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=${url}`,
+    `-Dorg.apache.kafka.sasl.oauthbearer.allowed.files=${jwksFile}`,
+  ];
+}
 
 export function serverProperties(options: {
   readonly node: NodePorts;
@@ -65,10 +126,20 @@ export function serverProperties(options: {
 const scramJaas = (password: string) =>
   `org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="${password}";`;
 
+/** The PLAIN login module of the client listener: one `user_<name>="<password>"` per principal. */
+const plainUsersJaas = (passwords: Readonly<Record<string, string>>) =>
+  `org.apache.kafka.common.security.plain.PlainLoginModule required ${Object.entries(passwords)
+    .map(([name, password]) => `user_${name}="${password}"`)
+    .join(' ')};`;
+
 /**
- * A secured node: clients and inter-broker traffic on one SASL_SSL listener (SCRAM-SHA-512 or
- * SCRAM-SHA-256, credentials from the metadata log, put there at format time), every request
- * authorized by ACLs, nothing allowed where no ACL says so.
+ * A secured node: clients and inter-broker traffic on one SASL_SSL listener, every request
+ * authorized by ACLs, nothing allowed where no ACL says so. The SASL_SSL listener offers
+ * SCRAM-SHA-512 and SCRAM-SHA-256 (credentials from the metadata log, put there at format
+ * time), PLAIN (only ever inside TLS; the same passwords) and OAUTHBEARER (JWTs of the token
+ * issuer, checked against its JWKS file with the expected issuer and audience; `sub` is the
+ * principal). With `mtlsPort`, an SSL listener takes client certificates (required) of the
+ * stack's CA, the principal from the subject's CN.
  *
  * The controller listener stays on 127.0.0.1 without TLS but is not anonymous: SASL PLAIN with
  * the `broker` principal. SCRAM cannot serve it (the controllers read SCRAM credentials from
@@ -78,16 +149,33 @@ const scramJaas = (password: string) =>
  */
 function securedListeners(node: NodePorts, security: NodeSecurity): string[] {
   const plain = `org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="${security.brokerPassword}" user_broker="${security.brokerPassword}";`;
+  const mtls = node.mtlsPort !== undefined;
+  const { plainPasswords, oauth } = security;
+  const listeners = [`SASL_SSL://127.0.0.1:${node.clientPort}`, ...(mtls ? [`SSL://127.0.0.1:${node.mtlsPort}`] : [])];
   return [
-    `listeners=SASL_SSL://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    `advertised.listeners=SASL_SSL://127.0.0.1:${node.clientPort}`,
+    `listeners=${[...listeners, `CONTROLLER://127.0.0.1:${node.controllerPort}`].join(',')}`,
+    `advertised.listeners=${listeners.join(',')}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=SASL_SSL',
-    'listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
-    'listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256',
+    `listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL${mtls ? ',SSL:SSL' : ''}`,
+    `listener.name.sasl_ssl.sasl.enabled.mechanisms=${securedSaslMechanisms(security).join(',')}`,
     'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
     `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scramJaas(security.brokerPassword)}`,
     `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scramJaas(security.brokerPassword)}`,
+    ...(plainPasswords === undefined
+      ? []
+      : [`listener.name.sasl_ssl.plain.sasl.jaas.config=${plainUsersJaas(plainPasswords)}`]),
+    ...(oauth === undefined
+      ? []
+      : [
+          'listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
+          // The validating handler (JWKS, issuer, audience), never the unsecured one.
+          `listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class=${OAUTH_VALIDATOR_CALLBACK_HANDLER}`,
+          `sasl.oauthbearer.jwks.endpoint.url=${jwksUrlOf(oauth.jwksFile)}`,
+          `sasl.oauthbearer.expected.issuer=${oauth.issuer}`,
+          `sasl.oauthbearer.expected.audience=${oauth.audience}`,
+          'sasl.oauthbearer.sub.claim.name=sub',
+        ]),
     'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
     'sasl.mechanism.controller.protocol=PLAIN',
     `listener.name.controller.plain.sasl.jaas.config=${plain}`,
@@ -99,6 +187,8 @@ function securedListeners(node: NodePorts, security: NodeSecurity): string[] {
     `ssl.truststore.location=${security.truststoreFile}`,
     `ssl.truststore.password=${security.truststorePassword}`,
     'ssl.client.auth=none',
+    ...(mtls ? ['listener.name.ssl.ssl.client.auth=required'] : []),
+    `ssl.principal.mapping.rules=${SSL_PRINCIPAL_MAPPING_RULES}`,
     'ssl.endpoint.identification.algorithm=https',
     'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     'allow.everyone.if.no.acl.found=false',

@@ -8,7 +8,7 @@ import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { probeKafka } from '../platform/kafka.js';
@@ -18,10 +18,12 @@ import {
   loggingFlavourOf,
   loggingSystemProperty,
   type NodePorts,
+  oauthAllowedJvmProperties,
   serverProperties,
 } from './brokerProperties.js';
 import { ensureStackSecurity, loadStackSecurity, type StackSecurity } from './certificates.js';
 import { requireJava } from './kafkaJars.js';
+import { writeIssuerJwks } from './oauthIssuerJwks.js';
 import { freePort, isOurProcessAlive, isPortFree, stopProcess } from './processControl.js';
 import { addScramArguments } from './scram.js';
 import { probeSecureKafka } from './secureKafkaClient.js';
@@ -36,10 +38,22 @@ export type ClusterLayout = {
   readonly nodes: readonly NodePorts[];
   /**
    * Present for a secured cluster (SASL_SSL, SCRAM, ACLs): where its certificates and
-   * credentials are (certificates.ts). Recorded at creation; every later start keeps it.
+   * credentials are (certificates.ts), and the directory whose `dev-issuer/` holds the key of
+   * the token issuer it trusts for OAUTHBEARER (absent in layouts made before: the parent of
+   * `dir`, as the stack lays them out). Recorded at creation; every later start keeps it.
    */
-  readonly security?: { readonly dir: string };
+  readonly security?: { readonly dir: string; readonly issuerDir?: string };
 };
+
+/** The `LOCAL_STACK_DIR`-like directory whose `dev-issuer/` the secured cluster's broker trusts. */
+export const issuerDirOf = (security: NonNullable<ClusterLayout['security']>): string =>
+  security.issuerDir ?? dirname(security.dir);
+
+/** The mTLS (client certificate) listeners of a secured cluster; undefined when it has none (plain, or made before them). */
+export const mtlsBootstrapOf = (layout: Pick<ClusterLayout, 'nodes'>): string | undefined =>
+  layout.nodes.every((n) => n.mtlsPort !== undefined)
+    ? layout.nodes.map((n) => `127.0.0.1:${n.mtlsPort}`).join(',')
+    : undefined;
 
 export type NodeStatus = NodePorts & {
   readonly pid: number | undefined;
@@ -51,6 +65,8 @@ export type ClusterStatus = {
   readonly up: boolean;
   readonly version: string;
   readonly nodes: readonly NodeStatus[];
+  /** A secured cluster's mTLS listeners (SSL, client certificate required). */
+  readonly mtlsBootstrap?: string;
 };
 
 export class KafkaStartError extends Error {
@@ -94,6 +110,7 @@ async function layoutFor(options: {
   readonly brokerCount: number;
   readonly firstPort: number | 'auto';
   readonly securityDir: string | undefined;
+  readonly devIssuerDir: string | undefined;
 }): Promise<ClusterLayout> {
   const existing = await readClusterLayout(options.dir);
   if (existing !== undefined) {
@@ -111,7 +128,7 @@ async function layoutFor(options: {
     }
     return { ...existing, jarsDir: options.jarsDir };
   }
-  const nodes = await choosePorts(options.brokerCount, options.firstPort);
+  const nodes = await choosePorts(options.brokerCount, options.firstPort, options.securityDir !== undefined);
   let clusterId: string | undefined;
   while (clusterId === undefined) clusterId = clusterIdFrom(randomBytes(16));
   const layout: ClusterLayout = {
@@ -120,27 +137,38 @@ async function layoutFor(options: {
     jarsDir: options.jarsDir,
     clusterId,
     nodes,
-    ...(options.securityDir === undefined ? {} : { security: { dir: options.securityDir } }),
+    ...(options.securityDir === undefined
+      ? {}
+      : { security: { dir: options.securityDir, issuerDir: options.devIssuerDir ?? dirname(options.securityDir) } }),
   };
   await mkdir(options.dir, { recursive: true });
   await writeFile(join(options.dir, LAYOUT_FILE), `${JSON.stringify(layout, null, 2)}\n`);
   return layout;
 }
 
-async function choosePorts(count: number, firstPort: number | 'auto'): Promise<readonly NodePorts[]> {
-  const fixed = (base: number) =>
+const portsOf = (node: NodePorts): number[] => [
+  node.clientPort,
+  node.controllerPort,
+  ...(node.mtlsPort === undefined ? [] : [node.mtlsPort]),
+];
+
+/** Client and controller ports per node; a secured cluster's mTLS ports follow all of those. */
+async function choosePorts(count: number, firstPort: number | 'auto', secured: boolean): Promise<readonly NodePorts[]> {
+  const fixed = (base: number): NodePorts[] =>
     Array.from({ length: count }, (_, i) => ({
       nodeId: i + 1,
       clientPort: base + 2 * i,
       controllerPort: base + 2 * i + 1,
+      ...(secured ? { mtlsPort: base + 2 * count + i } : {}),
     }));
   const allFree = async (nodes: readonly NodePorts[]) =>
-    (await Promise.all(nodes.flatMap((n) => [isPortFree(n.clientPort), isPortFree(n.controllerPort)]))).every(Boolean);
+    (await Promise.all(nodes.flatMap((n) => portsOf(n).map((port) => isPortFree(port))))).every(Boolean);
+  const portCount = (secured ? 3 : 2) * count;
   if (firstPort !== 'auto') {
     const nodes = fixed(firstPort);
     if (!(await allFree(nodes))) {
       throw new KafkaStartError(
-        `KAFKA_PORT=${firstPort}: ports ${firstPort}–${firstPort + 2 * count - 1} are not all free; choose another KAFKA_PORT or unset it`,
+        `KAFKA_PORT=${firstPort}: ports ${firstPort}–${firstPort + portCount - 1} are not all free; choose another KAFKA_PORT or unset it`,
       );
     }
     return nodes;
@@ -149,7 +177,12 @@ async function choosePorts(count: number, firstPort: number | 'auto'): Promise<r
   if (await allFree(preferred)) return preferred;
   const nodes: NodePorts[] = [];
   for (let i = 0; i < count; i += 1) {
-    nodes.push({ nodeId: i + 1, clientPort: await freePort(), controllerPort: await freePort() });
+    nodes.push({
+      nodeId: i + 1,
+      clientPort: await freePort(),
+      controllerPort: await freePort(),
+      ...(secured ? { mtlsPort: await freePort() } : {}),
+    });
   }
   return nodes;
 }
@@ -216,7 +249,7 @@ export async function startKafkaNode(layout: ClusterLayout, nodeId: number): Pro
   let busy: number[] = [];
   for (const deadline = Date.now() + 15_000; ; ) {
     busy = [];
-    for (const port of [node.clientPort, node.controllerPort]) if (!(await isPortFree(port))) busy.push(port);
+    for (const port of portsOf(node)) if (!(await isPortFree(port))) busy.push(port);
     if (busy.length === 0 || Date.now() > deadline) break;
     await delay(250);
   }
@@ -231,6 +264,16 @@ export async function startKafkaNode(layout: ClusterLayout, nodeId: number): Pro
   const brokerLog = join(dir, flavour === 'log4j1' ? 'log4j.properties' : 'log4j2.properties');
   await writeFile(brokerLog, loggingConfig(flavour, 'broker'));
   const security = layout.security === undefined ? undefined : await ensureStackSecurity(layout.security.dir);
+  // The token issuer's public keys, as of this start, for the OAUTHBEARER validator.
+  const oauth =
+    layout.security === undefined
+      ? undefined
+      : await writeIssuerJwks(layout.security.dir, issuerDirOf(layout.security));
+  const allowedJwks = oauth === undefined ? [] : oauthAllowedJvmProperties(oauth.jwksFile);
+  if (allowedJwks === undefined)
+    throw new KafkaStartError(
+      `${oauth?.jwksFile}: the broker cannot be allowed to read a JWKS file whose path holds a comma; use a LOCAL_STACK_DIR without one`,
+    );
   await writeFile(
     propertiesFile(layout, nodeId),
     serverProperties({
@@ -238,7 +281,7 @@ export async function startKafkaNode(layout: ClusterLayout, nodeId: number): Pro
       cluster: layout.nodes,
       dataDir: join(dir, 'data'),
       defaultPartitions: 3,
-      ...(security === undefined
+      ...(security === undefined || oauth === undefined
         ? {}
         : {
             security: {
@@ -247,6 +290,8 @@ export async function startKafkaNode(layout: ClusterLayout, nodeId: number): Pro
               truststoreFile: security.truststoreFile,
               truststorePassword: security.truststorePassword,
               brokerPassword: security.passwords.broker,
+              plainPasswords: security.passwords,
+              oauth,
             },
           }),
     }),
@@ -265,6 +310,7 @@ export async function startKafkaNode(layout: ClusterLayout, nodeId: number): Pro
       '-XX:InitiatingHeapOccupancyPercent=35',
       '-XX:+ExplicitGCInvokesConcurrent',
       '-Djava.awt.headless=true',
+      ...allowedJwks,
       loggingSystemProperty(flavour, brokerLog),
       '-cp',
       join(layout.jarsDir, '*'),
@@ -317,6 +363,12 @@ export type StartClusterOptions = {
    * created secured stays secured without it; a plain one cannot be secured afterwards.
    */
   readonly securityDir?: string;
+  /**
+   * With `securityDir`: the directory whose `dev-issuer/` holds the key of the token issuer the
+   * broker trusts for OAUTHBEARER (auth/devIssuer.ts; the stack's LOCAL_STACK_DIR). Default: the
+   * parent of `securityDir`. The key is made when missing.
+   */
+  readonly devIssuerDir?: string;
   readonly onProgress?: (message: string) => void;
 };
 
@@ -327,9 +379,11 @@ export async function startKafkaCluster(options: StartClusterOptions): Promise<C
     ...options,
     firstPort: options.firstPort ?? 'auto',
     securityDir: options.securityDir,
+    devIssuerDir: options.devIssuerDir,
   });
-  // Made once here, before the nodes start side by side and each reads it.
-  if (layout.security !== undefined) await ensureStackSecurity(layout.security.dir);
+  // Made once here, before the nodes start side by side and each reads it; client
+  // certificates missing from an older set are issued here too.
+  if (layout.security !== undefined) await ensureStackSecurity(layout.security.dir, { issueMissing: true });
   const started = Date.now();
   await Promise.all(layout.nodes.map((n) => startKafkaNode(layout, n.nodeId)));
   options.onProgress?.(`Kafka ${layout.version}: ${layout.nodes.length} node(s) starting at ${bootstrapOf(layout)}…`);
@@ -374,7 +428,14 @@ export async function kafkaClusterStatus(layout: ClusterLayout): Promise<Cluster
           3000,
         )
       : undefined;
-  return { bootstrap: bootstrapOf(layout), up: answered !== undefined, version: layout.version, nodes };
+  const mtlsBootstrap = layout.security === undefined ? undefined : mtlsBootstrapOf(layout);
+  return {
+    bootstrap: bootstrapOf(layout),
+    up: answered !== undefined,
+    version: layout.version,
+    nodes,
+    ...(mtlsBootstrap === undefined ? {} : { mtlsBootstrap }),
+  };
 }
 
 /** How many brokers the cluster describes (as `admin` when secured); undefined when none answers. */

@@ -1,16 +1,21 @@
 /**
- * A secured local Kafka (SASL_SSL with SCRAM, the stack's own CA, ACLs): the principals get
- * what aclPolicy.ts grants and nothing else, and clients without a valid password, without
- * TLS or without the CA do not get in. One secured node for the whole file.
+ * A secured local Kafka (SASL_SSL with SCRAM, PLAIN and OAUTHBEARER, an mTLS listener, the
+ * stack's own CA, ACLs): the principals get what aclPolicy.ts grants and nothing else, whichever
+ * way they log in, and clients without a valid password, token or client certificate, without
+ * TLS or without the CA do not get in. One secured node for the whole file; a token endpoint of
+ * the test plays the OIDC provider, issuing tokens signed with the development issuer's key.
  */
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { type DevSigningKey, loadOrCreateDevKey, mintDevToken } from '../auth/devIssuer.js';
 import { checkKafkaLogin, createKafkaClient } from '../platform/kafka.js';
 import { loginAttemptOf } from '../platform/kafkaLoginFailure.js';
-import { loadKafkaSecurity, parseKafkaSecurity } from '../platform/kafkaSecurity.js';
+import { type KafkaClientSecurity, loadKafkaSecurity, parseKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { describe, expect, test } from '../test/support/fixtures.js';
 import { createThrowawayCa } from '../test/support/throwawayCa.js';
 import { loadStackSecurity, type StackSecurity, securityFiles } from './certificates.js';
@@ -18,6 +23,7 @@ import {
   bootstrapOf,
   type ClusterLayout,
   kafkaClusterStatus,
+  mtlsBootstrapOf,
   startKafkaCluster,
   stopKafkaCluster,
 } from './kafkaCluster.js';
@@ -33,6 +39,52 @@ let dir: string;
 let layout: ClusterLayout;
 let security: StackSecurity;
 let brokers: string[];
+/** The mTLS listener (SSL, client certificate required). */
+let mtlsBrokers: string[];
+/** The test's OAuth2 token endpoint (client credentials), and what it signs with. */
+let tokenEndpoint: string;
+let tokenServer: Server | undefined;
+let signingKey: DevSigningKey;
+const clientSecrets: Record<string, string> = {
+  service: 'service-client-secret',
+  subscriber: 'subscriber-client-secret',
+};
+
+/**
+ * A client-credentials token endpoint as an OIDC provider has one: the client id and secret in
+ * the form body, an access token for `sub` = the client id, signed with `signingKey`.
+ */
+function startTokenEndpoint(): Promise<Server> {
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on('end', () => {
+      const form = new URLSearchParams(body);
+      const clientId = form.get('client_id') ?? '';
+      const answer = (status: number, content: unknown) => {
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(content));
+      };
+      if (
+        request.method !== 'POST' ||
+        request.url !== '/token' ||
+        form.get('grant_type') !== 'client_credentials' ||
+        clientSecrets[clientId] === undefined ||
+        form.get('client_secret') !== clientSecrets[clientId]
+      ) {
+        answer(401, { error: 'invalid_client' });
+        return;
+      }
+      void mintDevToken(signingKey, { role: 'integration', sub: clientId, clientId, ttlSeconds: 300 }).then(
+        (token) => answer(200, { access_token: token, token_type: 'Bearer', expires_in: 300 }),
+        (error: unknown) => answer(500, { error: String(error) }),
+      );
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cel-secure-kafka-'));
@@ -44,11 +96,17 @@ beforeAll(async () => {
     securityDir: join(dir, 'security'),
   });
   brokers = bootstrapOf(layout).split(',');
+  mtlsBrokers = (mtlsBootstrapOf(layout) ?? '').split(',');
   security = await loadStackSecurity(join(dir, 'security'));
   await applyStackAcls({ brokers, security, namespace: ns });
+  // The broker trusts the development issuer under `dir` (the parent of the security directory).
+  signingKey = await loadOrCreateDevKey(dir);
+  tokenServer = await startTokenEndpoint();
+  tokenEndpoint = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`;
 }, 180_000);
 
 afterAll(async () => {
+  await new Promise((resolve) => (tokenServer === undefined ? resolve(undefined) : tokenServer.close(resolve)));
   if (layout !== undefined) await stopKafkaCluster(layout);
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
@@ -99,10 +157,29 @@ async function failureOf(work: () => Promise<unknown>): Promise<{ name: string; 
 
 describe('a secured local Kafka', () => {
   test('the security files are private and the layout remembers that the cluster is secured', async () => {
-    expect(layout.security).toEqual({ dir: join(dir, 'security') });
-    for (const file of ['service.password', 'service.properties', 'service.json', 'broker.keystore.p12']) {
-      expect(((await stat(join(dir, 'security', file))).mode & 0o777).toString(8)).toBe('600');
+    expect(layout.security).toEqual({ dir: join(dir, 'security'), issuerDir: dir });
+    for (const file of [
+      'service.password',
+      'service.properties',
+      'service.json',
+      'broker.keystore.p12',
+      'ca.key',
+      'service.client-cert.pem',
+      'service.client-key.pem',
+    ]) {
+      expect(((await stat(join(dir, 'security', file))).mode & 0o777).toString(8), file).toBe('600');
     }
+    expect(
+      (await readFile(join(dir, 'kafka', 'node-1', 'server.properties'), 'utf8')).includes(security.passwords.service),
+    ).toBe(true);
+    expect(((await stat(join(dir, 'kafka', 'node-1', 'server.properties'))).mode & 0o777).toString(8)).toBe('600');
+    // The broker gets the issuer's public key only.
+    const jwks = JSON.parse(await readFile(securityFiles(join(dir, 'security')).jwksFile, 'utf8')) as {
+      keys: Record<string, unknown>[];
+    };
+    expect(jwks.keys.map((k) => [k.kid, k.d])).toEqual([[signingKey.kid, undefined]]);
+    expect(mtlsBrokers).toEqual([`127.0.0.1:${layout.nodes[0]?.mtlsPort}`]);
+    expect((await kafkaClusterStatus(layout)).mtlsBootstrap).toBe(mtlsBrokers.join(','));
     expect((await kafkaClusterStatus(layout)).up).toBe(true);
   });
 
@@ -218,16 +295,19 @@ describe('a secured local Kafka', () => {
   });
 
   /** The service's start-up login check, configured from environment variables as the service reads them. */
-  async function loginAs(env: Readonly<Record<string, string>>): Promise<string | undefined> {
+  async function loginAs(
+    env: Readonly<Record<string, string>>,
+    at: readonly string[] = brokers,
+  ): Promise<string | undefined> {
     const problems: string[] = [];
     const config = parseKafkaSecurity(
       (name) => env[name],
       (variable, message) => problems.push(`${variable}: ${message}`),
-      brokers,
+      at,
     );
     expect(problems).toEqual([]);
     try {
-      await checkKafkaLogin(loginAttemptOf(brokers, config), await loadKafkaSecurity(config), 10_000);
+      await checkKafkaLogin(loginAttemptOf(at, config), await loadKafkaSecurity(config), 10_000);
       return undefined;
     } catch (error) {
       expect((error as { code?: string }).code).toBe('CEL_ERR_KAFKA_LOGIN');
@@ -271,6 +351,156 @@ describe('a secured local Kafka', () => {
 
     const plaintext = await loginAs({ KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' });
     expect(plaintext).toMatch(/KAFKA_SECURITY_PROTOCOL \(PLAINTEXT\)/);
+  });
+
+  /** The client options the service would make from `env` (after its login check passed). */
+  async function clientSecurityOf(
+    env: Readonly<Record<string, string>>,
+    at: readonly string[],
+  ): Promise<KafkaClientSecurity> {
+    const config = parseKafkaSecurity(
+      (name) => env[name],
+      (variable, message) => {
+        throw new Error(`${variable}: ${message}`);
+      },
+      at,
+    );
+    return loadKafkaSecurity(config);
+  }
+
+  /** Produces `value` to the clinical events as whoever `clientSecurity` logs in as, and reads it back. */
+  async function roundTrip(clientSecurity: KafkaClientSecurity, at: readonly string[], value: string, groupId: string) {
+    const kafka = createKafkaClient({ brokers: at, clientId: `secure-test-${groupId}`, security: clientSecurity });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      await producer.send({ topic: clinicalEvents, acks: -1, messages: [{ key: 'k', value }] });
+    } finally {
+      await producer.disconnect();
+    }
+    return readValues(kafka, clinicalEvents, groupId, 1);
+  }
+
+  /** The subscriber, logged in as `clientSecurity` says, may read the clinical events and not write them. */
+  async function subscriberCannotWrite(clientSecurity: KafkaClientSecurity, at: readonly string[], groupId: string) {
+    const kafka = createKafkaClient({ brokers: at, clientId: `secure-test-${groupId}`, security: clientSecurity });
+    expect(await readValues(kafka, clinicalEvents, groupId, 1)).toContain('event-1');
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const refused = await failureOf(() =>
+        producer.send({ topic: clinicalEvents, acks: -1, messages: [{ value: 'forged' }] }),
+      );
+      expect(refused.type).toBe('TOPIC_AUTHORIZATION_FAILED');
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  test('PLAIN inside TLS: the service logs in with its password, produces and consumes; a wrong password names the files', async () => {
+    const files = securityFiles(join(dir, 'security'));
+    const asService = {
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'PLAIN',
+      KAFKA_SASL_USERNAME: 'service',
+      KAFKA_SASL_PASSWORD_FILE: files.passwordFile('service'),
+      KAFKA_SSL_CA_FILE: files.caFile,
+    };
+    expect(await loginAs(asService)).toBeUndefined();
+    expect(
+      await roundTrip(await clientSecurityOf(asService, brokers), brokers, 'plain-1', `${ns}.plain-reader`),
+    ).toContain('plain-1');
+    const wrong = await loginAs({
+      ...asService,
+      KAFKA_SASL_PASSWORD_FILE: await secretFile('wrong-plain.password', 'not-the-password\n'),
+    });
+    expect(wrong).toMatch(/refused the SASL login of "service" \(PLAIN\).*KAFKA_SASL_PASSWORD_FILE/);
+  });
+
+  const oauthEnv = async (clientId: string, secret: string) => ({
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: 'OAUTHBEARER',
+    KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL: tokenEndpoint,
+    KAFKA_SASL_OAUTHBEARER_CLIENT_ID: clientId,
+    KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET_FILE: await secretFile(`${clientId}-${secret.length}.secret`, `${secret}\n`),
+    KAFKA_SSL_CA_FILE: securityFiles(join(dir, 'security')).caFile,
+  });
+
+  test('OAUTHBEARER: a client-credentials token of the issuer the broker trusts logs the service in (sub = principal); it produces and consumes', async () => {
+    const asService = await oauthEnv('service', clientSecrets.service ?? '');
+    expect(await loginAs(asService)).toBeUndefined();
+    expect(
+      await roundTrip(await clientSecurityOf(asService, brokers), brokers, 'oauth-1', `${ns}.oauth-reader`),
+    ).toContain('oauth-1');
+  });
+
+  test('OAUTHBEARER: the subscriber gets its own ACLs, so may read the clinical events and not write them', async () => {
+    const asSubscriber = await oauthEnv('subscriber', clientSecrets.subscriber ?? '');
+    await subscriberCannotWrite(await clientSecurityOf(asSubscriber, brokers), brokers, 'subscriber.oauth');
+  });
+
+  test('OAUTHBEARER: a token signed by another key is refused, and a refused client secret names the token endpoint', async () => {
+    const asService = await oauthEnv('service', clientSecrets.service ?? '');
+    const trusted = signingKey;
+    signingKey = await loadOrCreateDevKey(join(dir, 'another-issuer'));
+    try {
+      const forged = await loginAs(asService);
+      expect(forged).toMatch(/refused the OAUTHBEARER token of "service"/);
+      expect(forged).toContain('KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL');
+    } finally {
+      signingKey = trusted;
+    }
+    const wrongSecret = await loginAs(await oauthEnv('service', 'not-the-secret'));
+    expect(wrongSecret).toMatch(/could not get an access token.*answered 401 invalid_client/);
+    expect(wrongSecret).toContain('KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET_FILE');
+  });
+
+  const mtlsEnv = (principal: 'service' | 'subscriber') => {
+    const files = securityFiles(join(dir, 'security'));
+    return {
+      KAFKA_SECURITY_PROTOCOL: 'SSL',
+      KAFKA_SSL_CA_FILE: files.caFile,
+      KAFKA_SSL_CERT_FILE: files.clientCertFile(principal),
+      KAFKA_SSL_KEY_FILE: files.clientKeyFile(principal),
+    };
+  };
+
+  test('mTLS: the service logs in with its client certificate (CN=service), produces and consumes', async () => {
+    expect(await loginAs(mtlsEnv('service'), mtlsBrokers)).toBeUndefined();
+    expect(
+      await roundTrip(
+        await clientSecurityOf(mtlsEnv('service'), mtlsBrokers),
+        mtlsBrokers,
+        'mtls-1',
+        `${ns}.mtls-reader`,
+      ),
+    ).toContain('mtls-1');
+  });
+
+  test("mTLS: the subscriber's certificate gets the subscriber's ACLs", async () => {
+    await subscriberCannotWrite(
+      await clientSecurityOf(mtlsEnv('subscriber'), mtlsBrokers),
+      mtlsBrokers,
+      'subscriber.mtls',
+    );
+  });
+
+  test('mTLS: no client certificate, or one of another CA, is refused naming KAFKA_SSL_CERT_FILE', async () => {
+    const { KAFKA_SSL_CERT_FILE: _cert, KAFKA_SSL_KEY_FILE: _key, ...withoutCertificate } = mtlsEnv('service');
+    const missing = await loginAs(withoutCertificate, mtlsBrokers);
+    expect(missing).toMatch(/requires a client certificate: set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE/);
+
+    const otherCa = createThrowawayCa();
+    try {
+      const stranger = otherCa.client('service', '/CN=service');
+      const untrusted = await loginAs(
+        { ...mtlsEnv('service'), KAFKA_SSL_CERT_FILE: stranger.certFile, KAFKA_SSL_KEY_FILE: stranger.keyFile },
+        mtlsBrokers,
+      );
+      expect(untrusted).toMatch(/did not accept the client certificate: check KAFKA_SSL_CERT_FILE/);
+    } finally {
+      otherCa.remove();
+    }
   });
 
   // Last: it restarts the node.

@@ -17,6 +17,36 @@ const wrapped = (name: string, message: string, inner?: { message: string; code?
   });
 
 describe('explainKafkaLoginFailure', () => {
+  const oauth: KafkaLoginAttempt = { ...attempt, mechanism: 'OAUTHBEARER', username: 'service' };
+
+  test('a refused OAUTHBEARER token names the token endpoint, not a password', () => {
+    const message = explainKafkaLoginFailure(
+      wrapped(
+        'KafkaJSSASLAuthenticationError',
+        'SASL OAUTHBEARER authentication failed at kafka-1:9093: the broker refused the token (status "invalid_token")',
+      ),
+      oauth,
+    );
+    expect(message).toMatch(/refused the OAUTHBEARER token of "service".*KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL/);
+    expect(message).not.toContain('KAFKA_SASL_PASSWORD_FILE');
+  });
+
+  test('a token endpoint that refuses the client says so, as the token provider put it', () => {
+    const refused = Object.assign(
+      new Error(
+        'the token endpoint (KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL) answered 401 invalid_client: check KAFKA_SASL_OAUTHBEARER_CLIENT_ID ("service") and KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET_FILE',
+      ),
+      { name: 'KafkaSecurityError' },
+    );
+    const message = explainKafkaLoginFailure(
+      Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError', originalError: refused }),
+      oauth,
+    );
+    expect(message).toMatch(
+      /^could not get an access token.*answered 401 invalid_client.*KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET_FILE/,
+    );
+  });
+
   test.each([
     [
       'a refused SASL login names the user and the password file',
@@ -54,6 +84,14 @@ describe('explainKafkaLoginFailure', () => {
     [
       'a broker that wants a client certificate names the certificate variables',
       wrapped('KafkaJSConnectionError', 'Connection error: tlsv13 alert certificate required'),
+      /requires a client certificate: set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE/,
+    ],
+    [
+      "Java's answer to a missing client certificate (bad certificate, alert 42) names the certificate variables",
+      wrapped(
+        'KafkaJSConnectionError',
+        'Connection error: 40AD8F9AB77F0000:error:0A000412:SSL routines:ssl3_read_bytes:ssl/tls alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:918:SSL alert number 42',
+      ),
       /requires a client certificate: set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE/,
     ],
     [

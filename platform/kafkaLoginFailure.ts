@@ -73,18 +73,29 @@ export function explainKafkaLoginFailure(error: unknown, attempt: KafkaLoginAtte
   const at = attempt.brokers.join(',');
   const reason = text.split(' | ').at(-1) ?? text;
 
+  // The OAUTHBEARER token provider could not get a token (platform/kafkaSecurity.ts says why, naming the variables).
+  if (names.includes('KafkaSecurityError'))
+    return `could not get an access token to log in to Kafka at ${at}: ${reason}`;
   if (names.includes('KafkaJSSASLAuthenticationError')) {
     if (/mechanism/i.test(text) && /(not|un)\s*(enabled|supported)/i.test(text))
       return `Kafka at ${at} does not offer the SASL mechanism ${attempt.mechanism ?? '?'}: set KAFKA_SASL_MECHANISM to one its listener enables (${reason})`;
+    if (attempt.mechanism === 'OAUTHBEARER')
+      return `Kafka at ${at} refused the OAUTHBEARER token of "${attempt.username ?? '?'}": the broker does not trust its issuer or signing key, or it is not for the broker's audience; check that KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL is the provider the broker validates tokens from (${reason})`;
     return `Kafka at ${at} refused the SASL login of "${attempt.username ?? '?'}" (${attempt.mechanism ?? 'SASL'}): wrong user name or password; check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD_FILE (${reason})`;
   }
   if (codes.includes('ERR_TLS_CERT_ALTNAME_INVALID') || lower.includes('does not match certificate'))
     return `the certificate of Kafka at ${at} does not name the host connected to: connect by a name the broker's certificate carries (KAFKA_BROKERS); host-name checking stays on (${reason})`;
   if (TRUST_FAILURES.some((failure) => lower.includes(failure)))
     return `the TLS certificate of Kafka at ${at} is not trusted: set KAFKA_SSL_CA_FILE to the CA that issued it (${reason})`;
+  // TLS 1.3 brokers say `certificate required` (116); Java's TLS says `bad certificate` (42) for a
+  // missing client certificate as for an untrusted one, and `unknown ca` (48) or `certificate unknown` (46).
   if (
     lower.includes('certificate required') ||
     lower.includes('alert number 116') ||
+    lower.includes('alert bad certificate') ||
+    lower.includes('alert number 42') ||
+    lower.includes('alert unknown ca') ||
+    lower.includes('alert certificate unknown') ||
     lower.includes('handshake failure')
   )
     return attempt.clientCertificate === true

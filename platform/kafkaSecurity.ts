@@ -11,7 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
-import type { SASLOptions } from 'kafkajs';
+import type { Mechanism, SASLOptions } from 'kafkajs';
+import { oauthBearerMechanism } from './oauthBearerAuthenticator.js';
 
 export const securityProtocols = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
 export type SecurityProtocol = (typeof securityProtocols)[number];
@@ -51,7 +52,8 @@ export type KafkaSecurityConfig = {
 /** The options a kafkajs client is made with: TLS and SASL, secrets in memory only. */
 export type KafkaClientSecurity = {
   readonly ssl?: ConnectionOptions;
-  readonly sasl?: SASLOptions;
+  /** OAUTHBEARER is a `Mechanism` (platform/oauthBearerAuthenticator.ts): it tells a refused token from an accepted one. */
+  readonly sasl?: SASLOptions | Mechanism;
 };
 
 type Problem = (variable: string, message: string) => void;
@@ -234,7 +236,19 @@ export function clientCredentialsProvider(
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body,
     });
-    const answer = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown };
+    const answer = (await response.json().catch(() => ({}))) as {
+      access_token?: unknown;
+      expires_in?: unknown;
+      error?: unknown;
+    };
+    // RFC 6749 §5.2: a refused client is 400 or 401 with `invalid_client` (or `unauthorized_client`).
+    if (
+      (response.status === 400 || response.status === 401) &&
+      (answer.error === 'invalid_client' || answer.error === 'unauthorized_client')
+    )
+      throw new KafkaSecurityError(
+        `the token endpoint (KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL) answered ${response.status} ${answer.error}: check KAFKA_SASL_OAUTHBEARER_CLIENT_ID ("${sasl.clientId}") and KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET_FILE`,
+      );
     if (!response.ok || typeof answer.access_token !== 'string')
       throw new KafkaSecurityError(
         `KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL: the token endpoint answered ${response.status} without an access token`,
@@ -258,17 +272,18 @@ export async function loadKafkaSecurity(config: KafkaSecurityConfig): Promise<Ka
       ...(keyFile === undefined ? {} : { key: await readNamed('KAFKA_SSL_KEY_FILE', keyFile) }),
     };
   }
-  let sasl: SASLOptions | undefined;
+  let sasl: SASLOptions | Mechanism | undefined;
   const s = config.sasl;
   if (s !== undefined) {
     if (s.mechanism === 'OAUTHBEARER') {
       const secret = (await readNamed('KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET_FILE', s.clientSecretFile)).trim();
-      sasl = { mechanism: 'oauthbearer', oauthBearerProvider: clientCredentialsProvider(s, secret) };
+      sasl = oauthBearerMechanism(clientCredentialsProvider(s, secret));
     } else {
       const password = (await readNamed('KAFKA_SASL_PASSWORD_FILE', s.passwordFile)).replace(/\r?\n$/, '');
       const mechanism =
         s.mechanism === 'PLAIN' ? 'plain' : s.mechanism === 'SCRAM-SHA-256' ? 'scram-sha-256' : 'scram-sha-512';
-      sasl = { mechanism, username: s.username, password };
+      const options: SASLOptions = { mechanism, username: s.username, password };
+      sasl = options;
     }
   }
   return { ...(ssl === undefined ? {} : { ssl }), ...(sasl === undefined ? {} : { sasl }) };
