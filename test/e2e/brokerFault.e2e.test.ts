@@ -1,7 +1,9 @@
 /**
  * A broker is killed (kill -9) while a sender streams HL7 over MLLP: the only broker, restarted
  * on the same data, or one of a 3-broker cluster (3 replicas, min.insync.replicas 2), which
- * carries on without it. The sender behaves like a real one: it resends whatever got no AA.
+ * carries on without it. Both clusters are secured as `npm run stack -- up --secure` secures one
+ * (SASL_SSL between every client and broker and between the brokers, SCRAM, ACLs): the service
+ * runs as the `service` principal with only the ACLs of its namespace. The sender behaves like a real one: it resends whatever got no AA.
  * Afterwards every message that got AA has its event on the log, and the number of log records
  * that share an eventId (a resend after a write that was acknowledged but not yet recorded) is
  * reported — the views' dedup makes those harmless.
@@ -11,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { eventIdFor, hl7DedupKey } from '../../core/eventIdentity.js';
+import { loadStackSecurity } from '../../local-stack/certificates.js';
 import { bootstrapOf, signalKafkaNode, startKafkaCluster, stopKafkaCluster } from '../../local-stack/kafkaCluster.js';
+import { applyStackAcls, asPrincipal, principalEnv } from '../../local-stack/secureKafkaClient.js';
 import { loadConfig } from '../../platform/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { registryTest as test } from '../../registry/registryUnderTest.js';
@@ -38,16 +42,21 @@ describe('a broker crash while HL7 streams in', () => {
     test(`every message answered AA has its event on the log: ${story}`, async ({ databaseUrl, registryUrl }) => {
       const dir = await mkdtemp(join(tmpdir(), 'cel-ingest-fault-'));
       const namespace = `fault${brokerCount}`;
+      const securityDir = join(dir, 'security');
       const layout = await startKafkaCluster({
-        dir,
+        dir: join(dir, 'kafka'),
         version: inject('kafkaVersion'),
         jarsDir: inject('kafkaJarsDir'),
         brokerCount,
+        securityDir,
       });
+      const security = await loadStackSecurity(securityDir);
+      await applyStackAcls({ brokers: bootstrapOf(layout).split(','), security, namespace });
       const config = loadConfig({
         PATH: process.env.PATH,
         DATABASE_URL: databaseUrl.toString(),
         KAFKA_BROKERS: bootstrapOf(layout),
+        ...principalEnv(securityDir, 'service'),
         SCHEMA_REGISTRY_URL: registryUrl,
         TOPIC_NAMESPACE: namespace,
         TOPIC_PARTITIONS: '3',
@@ -85,11 +94,11 @@ describe('a broker crash while HL7 streams in', () => {
         await signalKafkaNode(layout, killed, 'SIGKILL');
         if (brokerCount === 1) {
           await expect.poll(() => resends, { timeout: 60_000 }).toBeGreaterThan(0);
-          await startKafkaCluster({ dir, version: layout.version, jarsDir: layout.jarsDir, brokerCount });
+          await startKafkaCluster({ dir: layout.dir, version: layout.version, jarsDir: layout.jarsDir, brokerCount });
         }
         await sender;
 
-        const events = await readCanonicalEvents({ ...service, namespace });
+        const events = await readCanonicalEvents({ ...service, namespace }, asPrincipal(security, 'admin'));
         const ids = events.map((e) => e.eventId);
         const expected = [...acked].map((n) =>
           eventIdFor(

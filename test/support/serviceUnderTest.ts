@@ -8,6 +8,7 @@ import type { Role } from '../../auth/roles.js';
 import { loadConfig } from '../../platform/config.js';
 import { createEventCodec } from '../../platform/eventCodec.js';
 import { createKafkaClient, fetchPartitionOffsets } from '../../platform/kafka.js';
+import type { KafkaClientSecurity } from '../../platform/kafkaSecurity.js';
 import { createLogger } from '../../platform/logger.js';
 import { projectSchemaRegistrations, registerSchemas } from '../../platform/registerSchemas.js';
 import { createRegistry } from '../../platform/schemaRegistry.js';
@@ -140,6 +141,8 @@ function fhirPathOf(bytes: Uint8Array, file: string): string {
 /** Every event on the service's canonical topic, decoded, read from offset 0 to the current end. */
 export async function readCanonicalEvents(
   service: Pick<ServiceUnderTest, 'namespace' | 'brokers' | 'registryUrl'>,
+  /** How to log in to a cluster the test started itself (the run's broker: as admin). */
+  security?: KafkaClientSecurity,
 ): Promise<readonly ClinicalEvent[]> {
   const topic = topicNames(service.namespace).canonical;
   const registry = createRegistry(new URL(service.registryUrl));
