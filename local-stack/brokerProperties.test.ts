@@ -4,8 +4,10 @@ import {
   loggingConfig,
   loggingFlavourOf,
   oauthAllowedJvmProperties,
+  securedSaslMechanisms,
   serverProperties,
 } from './brokerProperties.js';
+import { SECURED_SASL_MECHANISMS } from './scram.js';
 
 const parse = (text: string) =>
   Object.fromEntries(
@@ -118,6 +120,8 @@ describe('serverProperties of a secured node', () => {
       'org.apache.kafka.common.security.plain.PlainLoginModule required user_broker="bpw" user_service="spw" user_subscriber="supw";',
     );
     expect(props['listener.name.sasl_ssl.oauthbearer.sasl.jaas.config']).toContain('OAuthBearerLoginModule required;');
+    // What the stack's status reports is what the launcher configures.
+    expect(securedSaslMechanisms(full)).toEqual(SECURED_SASL_MECHANISMS);
     // Never the unsecured validator; clients' PLAIN only on the SASL_SSL listener.
     expect(Object.values(props).some((v) => String(v).includes('Unsecured'))).toBe(false);
     expect(props['listener.security.protocol.map']).toBe('CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL');

@@ -9,9 +9,10 @@ const usage = `usage: npm run stack -- <command>
   down     stop the local Kafka and registry (their data is kept)
   status   print the state of the stack; --json prints one JSON object
 options: --brokers 1|3 (same as KAFKA_BROKER_COUNT)
-         --secure (up) create the local Kafka secured: SASL_SSL with SCRAM-SHA-512, a development CA,
-                  ACLs; certificates and client configs in <LOCAL_STACK_DIR>/security/. A stack created
-                  secured stays secured on every later up.`;
+         --secure (up) create the local Kafka secured: SASL_SSL with SCRAM-SHA-512/256, PLAIN and
+                  OAUTHBEARER (tokens of the development issuer), an mTLS listener (client certificates),
+                  a development CA, ACLs; certificates, client certificates and client configs in
+                  <LOCAL_STACK_DIR>/security/. A stack created secured stays secured on every later up.`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -65,8 +66,13 @@ function printStatus(status: Awaited<ReturnType<typeof stackStatus>>, json: bool
   }
   if (kafka.security !== undefined) {
     process.stdout.write(
-      `        secured: ${kafka.security.protocol} ${kafka.security.mechanism}, CA ${kafka.security.caFile}, client configs ${kafka.security.clients.service} …\n`,
+      `        secured: ${kafka.security.protocol} ${kafka.security.mechanisms.join('/')}, CA ${kafka.security.caFile}, client configs ${kafka.security.clients.service} …\n`,
     );
+    const mtls = kafka.security.mtls;
+    if (mtls !== undefined)
+      process.stdout.write(
+        `        mTLS at ${mtls.bootstrap}: client certificate ${mtls.certFile}, key ${mtls.keyFile}\n`,
+      );
   }
   process.stdout.write(`${mark(status.database.up)}  PostgreSQL at ${status.database.url}\n`);
   const registry = status.registry;

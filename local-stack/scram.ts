@@ -13,6 +13,8 @@ export type ScramPrincipal = (typeof SCRAM_PRINCIPALS)[number];
 
 /** Clients use SCRAM-SHA-512; the broker accepts SCRAM-SHA-256 as well. */
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const;
+/** Every mechanism the secured stack's SASL_SSL listener offers (brokerProperties.ts): SCRAM, PLAIN inside TLS, OAUTHBEARER. */
+export const SECURED_SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN', 'OAUTHBEARER'] as const;
 export const CLIENT_SECURITY_PROTOCOL = 'SASL_SSL';
 export const CLIENT_SASL_MECHANISM = 'SCRAM-SHA-512';
 

@@ -4,6 +4,7 @@
  * topics and schemas. `up`, `down` and `status` here back `npm run stack` and `npm start`.
  * Whatever is configured (KAFKA_BROKERS, SCHEMA_REGISTRY_URL) is used instead. I/O.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Config, maskUrl } from '../platform/config.js';
@@ -30,6 +31,7 @@ import {
   bootstrapOf,
   type ClusterLayout,
   kafkaClusterStatus,
+  mtlsBootstrapOf,
   readClusterLayout,
   startKafkaCluster,
   stopKafkaCluster,
@@ -37,7 +39,7 @@ import {
 import { ensureKafkaJars } from './kafkaJars.js';
 import { readRegistryCredentials } from './registryCredentials.js';
 import { registryStatus, startRegistry, stopRegistry } from './registryProcess.js';
-import { CLIENT_SASL_MECHANISM, CLIENT_SECURITY_PROTOCOL } from './scram.js';
+import { CLIENT_SASL_MECHANISM, CLIENT_SECURITY_PROTOCOL, SECURED_SASL_MECHANISMS } from './scram.js';
 import { applyStackAcls, asPrincipal, createSecureKafkaClient, probeSecureKafka } from './secureKafkaClient.js';
 
 export type StackStatus = {
@@ -51,6 +53,10 @@ export type StackStatus = {
     readonly security?: {
       readonly protocol: string;
       readonly mechanism: string;
+      /** Every SASL mechanism the SASL_SSL listener offers (the stack's own clients use `mechanism`). */
+      readonly mechanisms: readonly string[];
+      /** The mTLS listener (SSL, client certificate required) and the service's certificate; absent on a stack made before it. */
+      readonly mtls?: { readonly bootstrap: string; readonly certFile: string; readonly keyFile: string };
       readonly caFile: string;
       /** Per principal, its client config as JSON (a `.properties` file for Java tools sits beside it). */
       readonly clients: { readonly service: string; readonly subscriber: string };
@@ -140,7 +146,7 @@ export async function stackUp(
       jarsDir,
       brokerCount: config.localStack.brokerCount,
       firstPort: config.localStack.kafkaPort,
-      ...(options.secure === true ? { securityDir: securityDirFor(config) } : {}),
+      ...(options.secure === true ? { securityDir: securityDirFor(config), devIssuerDir: config.localStack.dir } : {}),
       onProgress: progress,
     });
     startedKafka = before === undefined || !before.up;
@@ -151,7 +157,7 @@ export async function stackUp(
       security = await loadStackSecurity(layout.security.dir);
       const acls = await applyStackAcls({ brokers, security, namespace: config.topicNamespace });
       progress(
-        `Kafka: secured (${CLIENT_SECURITY_PROTOCOL}, ${CLIENT_SASL_MECHANISM}); ${acls} ACLs for ${config.topicNamespace}.*; client configs in ${layout.security.dir}`,
+        `Kafka: secured (${CLIENT_SECURITY_PROTOCOL}, ${CLIENT_SASL_MECHANISM}; also ${SECURED_SASL_MECHANISMS.filter((m) => m !== CLIENT_SASL_MECHANISM).join(', ')}${mtlsBootstrapOf(layout) === undefined ? '' : `; mTLS with client certificates at ${mtlsBootstrapOf(layout)}`}); ${acls} ACLs for ${config.topicNamespace}.*; client configs in ${layout.security.dir}`,
       );
     }
   } else {
@@ -297,18 +303,23 @@ export async function stackStatus(config: Config): Promise<StackStatus> {
       embedded: true,
       version: status.version,
       brokers: status.nodes.map((n) => ({ nodeId: n.nodeId, pid: n.pid ?? null, running: n.running })),
-      ...(layout.security === undefined ? {} : { security: securityStatus(layout.security.dir) }),
+      ...(layout.security === undefined ? {} : { security: securityStatus(layout.security.dir, status.mtlsBootstrap) }),
     },
     database,
     registry,
   };
 }
 
-function securityStatus(dir: string): NonNullable<StackStatus['kafka']['security']> {
+function securityStatus(dir: string, mtlsBootstrap: string | undefined): NonNullable<StackStatus['kafka']['security']> {
   const files = securityFiles(dir);
+  const certFile = files.clientCertFile('service');
   return {
     protocol: CLIENT_SECURITY_PROTOCOL,
     mechanism: CLIENT_SASL_MECHANISM,
+    mechanisms: SECURED_SASL_MECHANISMS,
+    ...(mtlsBootstrap === undefined || !existsSync(certFile)
+      ? {}
+      : { mtls: { bootstrap: mtlsBootstrap, certFile, keyFile: files.clientKeyFile('service') } }),
     caFile: files.caFile,
     clients: { service: files.jsonFile('service'), subscriber: files.jsonFile('subscriber') },
   };
