@@ -3,7 +3,7 @@
  * from Maven jars, PostgreSQL with migrations, the schema registry, topics and schemas), then
  * runs the source adapters (MLLP and HTTP) until SIGINT/SIGTERM, and drains on the way out.
  */
-import { loadConfig } from '../platform/config.js';
+import { loadConfig, maskUrl } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
 import { runService } from '../service/runService.js';
 
@@ -22,7 +22,7 @@ try {
       `  JSON ingest        POST ${service.httpUrl}/events (Idempotency-Key header)`,
       `  Health             GET  ${service.httpUrl}/health`,
       `  Held inputs        GET  ${service.httpUrl}/admin/parked, ${service.httpUrl}/admin/rejected`,
-      `  Kafka ${service.brokers.join(',')}   schema registry ${service.registryUrl}`,
+      `  Kafka ${service.brokers.join(',')}   schema registry ${maskUrl(new URL(service.registryUrl))}`,
       config.auth.mode === 'development'
         ? '  Every route but /health needs a bearer token: npm run -s token -- --role gp (README: Access)'
         : `  Every route but /health needs a bearer token from ${config.auth.issuer}`,

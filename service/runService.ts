@@ -170,7 +170,9 @@ export async function runService(
     httpUrl,
     mllpPort: mllpAddress.port,
     brokers: stack.brokers,
-    registryUrl: stack.registry.url.toString(),
+    // As configured, user info included (tests hand it on); print it masked (bin/start.ts).
+    registryUrl:
+      config.schemaRegistry === 'embedded' ? stack.registry.url.toString() : config.schemaRegistry.toString(),
     ingest,
     views,
     async close() {
