@@ -18,7 +18,7 @@ import { loginAttemptOf } from '../platform/kafkaLoginFailure.js';
 import { type KafkaClientSecurity, loadKafkaSecurity, parseKafkaSecurity } from '../platform/kafkaSecurity.js';
 import { describe, expect, test } from '../test/support/fixtures.js';
 import { createThrowawayCa } from '../test/support/throwawayCa.js';
-import { loadStackSecurity, type StackSecurity, securityFiles } from './certificates.js';
+import { ensureStackSecurity, loadStackSecurity, type StackSecurity, securityFiles } from './certificates.js';
 import {
   bootstrapOf,
   type ClusterLayout,
@@ -503,7 +503,25 @@ describe('a secured local Kafka', () => {
     }
   });
 
-  // Last: it restarts the node.
+  test('a client certificate missing from a set whose CA key is there is issued at the next start', async () => {
+    const securityDir = join(dir, 'security');
+    const files = securityFiles(securityDir);
+    await rm(files.clientCertFile('subscriber'));
+    await rm(files.clientKeyFile('subscriber'));
+    expect((await loadStackSecurity(securityDir)).clientCertificates).toBeUndefined();
+    const before = await readFile(files.clientCertFile('service'), 'utf8');
+    const reissued = await ensureStackSecurity(securityDir, { issueMissing: true });
+    expect(reissued.clientCertificates?.subscriber).toEqual({
+      certFile: files.clientCertFile('subscriber'),
+      keyFile: files.clientKeyFile('subscriber'),
+    });
+    expect(((await stat(files.clientKeyFile('subscriber'))).mode & 0o777).toString(8)).toBe('600');
+    // The others are kept as they were.
+    expect(await readFile(files.clientCertFile('service'), 'utf8')).toBe(before);
+    expect(await loginAs(mtlsEnv('subscriber'), mtlsBrokers)).toBeUndefined();
+  });
+
+  // Last two: they restart the node.
   test('a restart without asking for security keeps the cluster secured, with the same credentials', async () => {
     await stopKafkaCluster(layout);
     const restarted = await startKafkaCluster({
@@ -517,5 +535,43 @@ describe('a secured local Kafka', () => {
     const anonymous = createKafkaClient({ brokers, clientId: 'secure-test-anonymous', failFast: true }).admin();
     await expect(anonymous.connect()).rejects.toThrow();
     await anonymous.disconnect();
+  });
+
+  test('a secured cluster made before PLAIN, OAUTHBEARER and mTLS still starts: every mechanism, no mTLS listener', async () => {
+    await stopKafkaCluster(layout);
+    const securityDir = join(dir, 'security');
+    const files = securityFiles(securityDir);
+    // As such a cluster was left: no mTLS port, no issuer directory, no CA key, no client certificates.
+    const old = {
+      ...layout,
+      nodes: layout.nodes.map(({ mtlsPort: _, ...ports }) => ports),
+      security: { dir: securityDir },
+    };
+    await writeFile(join(layout.dir, 'cluster.json'), JSON.stringify(old));
+    for (const principal of ['admin', 'service', 'subscriber'] as const) {
+      await rm(files.clientCertFile(principal));
+      await rm(files.clientKeyFile(principal));
+    }
+    await rm(files.caKeyFile);
+    const restarted = await startKafkaCluster({
+      dir: layout.dir,
+      version: layout.version,
+      jarsDir: layout.jarsDir,
+      brokerCount: 1,
+    });
+    expect(mtlsBootstrapOf(restarted)).toBeUndefined();
+    expect((await kafkaClusterStatus(restarted)).mtlsBootstrap).toBeUndefined();
+    expect((await loadStackSecurity(securityDir)).clientCertificates).toBeUndefined();
+    expect(
+      await loginAs({
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_MECHANISM: 'PLAIN',
+        KAFKA_SASL_USERNAME: 'service',
+        KAFKA_SASL_PASSWORD_FILE: files.passwordFile('service'),
+        KAFKA_SSL_CA_FILE: files.caFile,
+      }),
+    ).toBeUndefined();
+    // The issuer defaults to the one beside the security directory, as the stack lays them out.
+    expect(await loginAs(await oauthEnv('service', clientSecrets.service ?? ''))).toBeUndefined();
   });
 });
