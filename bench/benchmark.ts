@@ -1,9 +1,12 @@
 /** What a benchmark is: a name and a function returning rows of (metric, ours, peer). */
 import type { LogLevel } from '../platform/config.js';
+import type { KafkaClientSecurity } from '../platform/kafkaSecurity.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 
 export type BenchContext = {
   readonly kafkaBrokers: readonly string[];
+  /** How to log in to those brokers (TLS, SASL); none for the run's own plain broker. */
+  readonly kafkaSecurity?: KafkaClientSecurity;
   readonly kafkaJarsDir: string;
   readonly kafkaVersion: string;
   readonly databaseUrl: URL;

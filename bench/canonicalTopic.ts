@@ -49,7 +49,11 @@ async function produceCanonicalTopic(context: BenchContext, events: number, pati
   const registry = createRegistry(new URL(context.registryUrl));
   const { byEventType } = await registerSchemas(registry, projectSchemaRegistrations(topics));
   const codec = createEventCodec(registry, byEventType);
-  const kafka = createKafkaClient({ brokers: context.kafkaBrokers, clientId: 'bench' });
+  const kafka = createKafkaClient({
+    brokers: context.kafkaBrokers,
+    clientId: 'bench',
+    ...(context.kafkaSecurity === undefined ? {} : { security: context.kafkaSecurity }),
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {

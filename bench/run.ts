@@ -21,6 +21,7 @@ import { exportBenchmark } from './export.bench.js';
 import { ingestBenchmark } from './ingest.bench.js';
 import { kafkaClientBenchmark } from './kafkaClient.bench.js';
 import { replayBenchmark } from './replay.bench.js';
+import { transportSecurityBenchmark } from './transportSecurity.bench.js';
 import { viewsBenchmark } from './views.bench.js';
 
 const benchmarks: readonly Benchmark[] = [
@@ -31,6 +32,7 @@ const benchmarks: readonly Benchmark[] = [
   replayBenchmark,
   exportBenchmark,
   accessBenchmark,
+  transportSecurityBenchmark,
 ];
 
 const { values, positionals } = parseArgs({

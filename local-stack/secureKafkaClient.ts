@@ -3,6 +3,7 @@
  * probe over them, and the creation of the stack's ACLs by the `admin` principal. The
  * launcher's own clients; the services' client configuration lives in platform/. I/O.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import kafkajs, { type AclEntry } from 'kafkajs';
 import { createKafkaClient, type Kafka, probeKafka } from '../platform/kafka.js';
 import type { KafkaClientSecurity } from '../platform/kafkaSecurity.js';
@@ -110,8 +111,41 @@ export async function applyStackAcls(options: {
   await admin.connect();
   try {
     await admin.createAcls({ acl: bindings.map(toAclEntry) });
+    // The brokers' authorizers learn new ACLs from the metadata log a moment after CreateAcls
+    // answers: wait until a broker describes them all, so a client started next is let in.
+    const deadline = Date.now() + ACL_PROPAGATION_MS;
+    for (;;) {
+      const described = await admin.describeAcls({
+        resourceType: AclResourceTypes.ANY,
+        resourcePatternType: ResourcePatternTypes.ANY,
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      });
+      const present = new Set(
+        described.resources.flatMap((r) =>
+          r.acls.map(
+            (a) => `${a.principal}|${r.resourceType}|${r.resourceName}|${r.resourcePatternType}|${a.operation}`,
+          ),
+        ),
+      );
+      const missing = bindings
+        .map(toAclEntry)
+        .filter(
+          (e) =>
+            !present.has(`${e.principal}|${e.resourceType}|${e.resourceName}|${e.resourcePatternType}|${e.operation}`),
+        );
+      if (missing.length === 0) break;
+      if (Date.now() > deadline)
+        throw new Error(
+          `${missing.length} of the stack's ACLs for ${options.namespace} are not in force after ${ACL_PROPAGATION_MS} ms`,
+        );
+      await delay(50);
+    }
   } finally {
     await admin.disconnect();
   }
   return bindings.length;
 }
+
+/** How long new ACLs may take to reach the brokers' authorizers. */
+const ACL_PROPAGATION_MS = 15_000;
