@@ -28,8 +28,31 @@ describe('npm run stack', () => {
       kafka: { bootstrap: kafkaBrokers.join(','), up: true, embedded: false },
       database: { url: databaseUrl.toString(), up: true },
       registry: { url: shown.toString(), up: true, embedded: false },
+      auth: {
+        mode: 'development',
+        issuer: 'urn:clinical-event-log:development-issuer',
+        audience: 'clinical-event-log',
+        jwksUrl: 'http://127.0.0.1:8080/.well-known/jwks.json',
+      },
     });
     expect(result.stdout).not.toContain(new URL(registryUrl).password);
+  });
+
+  test('status --json names a configured OIDC issuer and its JWKS', async () => {
+    const result = await runStackCli(['status', '--json'], {
+      PATH: process.env.PATH ?? '',
+      LOCAL_STACK_DIR: await testTempDir('cel-empty-stack-'),
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+      AUTH_ISSUER: 'https://login.example.nhs.uk/realms/cel',
+      AUTH_JWKS_URL: 'https://login.example.nhs.uk/realms/cel/protocol/openid-connect/certs',
+      AUTH_AUDIENCE: 'cel-api',
+    });
+    expect(JSON.parse(result.stdout).auth).toEqual({
+      mode: 'oidc',
+      issuer: 'https://login.example.nhs.uk/realms/cel',
+      audience: 'cel-api',
+      jwksUrl: 'https://login.example.nhs.uk/realms/cel/protocol/openid-connect/certs',
+    });
   });
 
   test('status --json of a stack never started says so, and exits non-zero', async () => {
@@ -43,6 +66,12 @@ describe('npm run stack', () => {
       kafka: { bootstrap: null, up: false, embedded: true },
       database: { url: 'postgres://postgres@127.0.0.1:1/none', up: false },
       registry: { url: null, up: false, embedded: true },
+      auth: {
+        mode: 'development',
+        issuer: 'urn:clinical-event-log:development-issuer',
+        audience: 'clinical-event-log',
+        jwksUrl: 'http://127.0.0.1:8080/.well-known/jwks.json',
+      },
     });
   });
 

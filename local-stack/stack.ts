@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEV_ISSUER } from '../auth/devIssuer.js';
 import { type Config, maskUrl } from '../platform/config.js';
 import { ensureTopics } from '../platform/ensureTopics.js';
 import { checkKafkaLogin, createKafkaClient, probeKafka } from '../platform/kafka.js';
@@ -71,7 +72,34 @@ export type StackStatus = {
     /** The embedded registry's basic-auth files (`user:password`, as SCHEMA_REGISTRY_BASIC_AUTH_FILE takes), once made. */
     readonly credentials?: { readonly admin: string; readonly service: string; readonly subscriber: string };
   };
+  /**
+   * Who issues the tokens the API and the registry accept: the configured OIDC provider, or the
+   * development issuer (its JWKS served by the running service; `npm run -s token` mints tokens).
+   */
+  readonly auth: {
+    readonly mode: 'oidc' | 'development';
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUrl: string;
+  };
 };
+
+/** The token issuer the stack's services trust. */
+function authStatus(config: Config): StackStatus['auth'] {
+  return config.auth.mode === 'oidc'
+    ? {
+        mode: 'oidc',
+        issuer: config.auth.issuer,
+        audience: config.auth.audience,
+        jwksUrl: config.auth.jwksUrl.toString(),
+      }
+    : {
+        mode: 'development',
+        issuer: DEV_ISSUER,
+        audience: config.auth.audience,
+        jwksUrl: `http://127.0.0.1:${config.listen.httpPort}/.well-known/jwks.json`,
+      };
+}
 
 const STATE_FILE = 'stack.json';
 type StackState = { readonly clusterDir: string };
@@ -285,16 +313,18 @@ async function registryStatusOf(config: Config): Promise<StackStatus['registry']
 export async function stackStatus(config: Config): Promise<StackStatus> {
   const [databaseUp, registry] = await Promise.all([isDatabaseUp(config.databaseUrl), registryStatusOf(config)]);
   const database = { url: maskUrl(config.databaseUrl), up: databaseUp };
+  const auth = authStatus(config);
   if (config.kafkaBrokers !== 'local-stack') {
     const answered = await probeKafka(config.kafkaBrokers, 3000, await loadKafkaSecurity(config.kafkaSecurity));
     return {
       kafka: { bootstrap: config.kafkaBrokers.join(','), up: answered !== undefined, embedded: false },
       database,
       registry,
+      auth,
     };
   }
   const layout = await activeCluster(config);
-  if (layout === undefined) return { kafka: { bootstrap: null, up: false, embedded: true }, database, registry };
+  if (layout === undefined) return { kafka: { bootstrap: null, up: false, embedded: true }, database, registry, auth };
   const status = await kafkaClusterStatus(layout);
   return {
     kafka: {
@@ -307,6 +337,7 @@ export async function stackStatus(config: Config): Promise<StackStatus> {
     },
     database,
     registry,
+    auth,
   };
 }
 
