@@ -15,7 +15,7 @@ import { createRegistry } from '../platform/schemaRegistry.js';
 import { registryTest as test } from '../registry/registryUnderTest.js';
 import { topicNames, topicSpecs } from '../schemas/topics.js';
 import { describe, expect } from '../test/support/fixtures.js';
-import { testKafka } from '../test/support/testKafka.js';
+import { kafkaConnectionFor } from '../test/support/testKafka.js';
 import { uniqueName } from '../test/support/uniqueName.js';
 import { patientEvents } from '../test/support/viewWorkload.js';
 import { createDeadLetterPublisher } from './deadLetterPublisher.js';
@@ -33,7 +33,10 @@ describe('poison records', () => {
     await runMigrations(databaseUrl);
     const namespace = uniqueName('poison');
     const topics = topicNames(namespace);
-    const kafka = createKafkaClient({ ...(await testKafka()), clientId: 'poison-test' });
+    const kafka = createKafkaClient({
+      ...(await kafkaConnectionFor(kafkaBrokers)).connection,
+      clientId: 'poison-test',
+    });
     await ensureTopics(kafka, topicSpecs({ namespace, partitions: 1, brokerCount: 1 }));
     const registry = createRegistry(new URL(registryUrl));
     const schemas = await registerSchemas(registry, projectSchemaRegistrations(topics));

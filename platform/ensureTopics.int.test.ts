@@ -1,6 +1,6 @@
 import { topicSpecs } from '../schemas/topics.js';
 import { describe, expect, test } from '../test/support/fixtures.js';
-import { testKafka } from '../test/support/testKafka.js';
+import { kafkaConnectionFor } from '../test/support/testKafka.js';
 import { uniqueName } from '../test/support/uniqueName.js';
 import { ensureTopics, TopicPartitionMismatchError } from './ensureTopics.js';
 import { ConfigResourceTypes, createKafkaClient, type Kafka } from './kafka.js';
@@ -33,7 +33,10 @@ describe('ensureTopics', () => {
   test('creates every topic with the declared partitions and configs, read back from the broker', async ({
     kafkaBrokers,
   }) => {
-    const kafka = createKafkaClient({ ...(await testKafka()), clientId: 'topics-test' });
+    const kafka = createKafkaClient({
+      ...(await kafkaConnectionFor(kafkaBrokers)).connection,
+      clientId: 'topics-test',
+    });
     const specs = topicSpecs({ namespace: uniqueName('ns'), partitions: 4, brokerCount: 1 });
     const report = await ensureTopics(kafka, specs);
     expect(report.created).toEqual(specs.map((s) => s.topic));
@@ -56,7 +59,10 @@ describe('ensureTopics', () => {
   });
 
   test('a second run creates nothing; a drifted config is reset to the declared value', async ({ kafkaBrokers }) => {
-    const kafka = createKafkaClient({ ...(await testKafka()), clientId: 'topics-test' });
+    const kafka = createKafkaClient({
+      ...(await kafkaConnectionFor(kafkaBrokers)).connection,
+      clientId: 'topics-test',
+    });
     const specs = topicSpecs({ namespace: uniqueName('ns'), partitions: 2, brokerCount: 1 });
     await ensureTopics(kafka, specs);
     expect(await ensureTopics(kafka, specs)).toEqual({ created: [], reconfigured: [] });
@@ -85,7 +91,10 @@ describe('ensureTopics', () => {
   });
 
   test('an existing topic with another partition count is refused, naming the variable', async ({ kafkaBrokers }) => {
-    const kafka = createKafkaClient({ ...(await testKafka()), clientId: 'topics-test' });
+    const kafka = createKafkaClient({
+      ...(await kafkaConnectionFor(kafkaBrokers)).connection,
+      clientId: 'topics-test',
+    });
     const namespace = uniqueName('ns');
     await ensureTopics(kafka, topicSpecs({ namespace, partitions: 2, brokerCount: 1 }));
     const again = ensureTopics(kafka, topicSpecs({ namespace, partitions: 3, brokerCount: 1 }));

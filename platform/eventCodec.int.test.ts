@@ -11,7 +11,7 @@ import { type ClinicalEvent, clinicalEventTypes } from '../schemas/generated/eve
 import { recordHeaders, subjectFor, topicNames, topicSpecs } from '../schemas/topics.js';
 import { exampleEvents } from '../test/support/exampleEvents.js';
 import { describe, expect } from '../test/support/fixtures.js';
-import { testKafka } from '../test/support/testKafka.js';
+import { kafkaConnectionFor } from '../test/support/testKafka.js';
 import { uniqueName } from '../test/support/uniqueName.js';
 import { ensureTopics } from './ensureTopics.js';
 import { createEventCodec } from './eventCodec.js';
@@ -35,7 +35,7 @@ describe('events through the real broker and registry', () => {
     expect([...byEventType.keys()].sort()).toEqual([...clinicalEventTypes].sort());
     const codec = createEventCodec(registry, byEventType);
 
-    const kafka = createKafkaClient({ ...(await testKafka()), clientId: 'codec-test' });
+    const kafka = createKafkaClient({ ...(await kafkaConnectionFor(kafkaBrokers)).connection, clientId: 'codec-test' });
     await ensureTopics(
       kafka,
       topicSpecs({ namespace: names.canonical.split('.')[0] ?? 'x', partitions: 3, brokerCount: 1 }).filter(

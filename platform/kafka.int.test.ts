@@ -1,11 +1,14 @@
 import { describe, expect, test } from '../test/support/fixtures.js';
-import { testKafka } from '../test/support/testKafka.js';
+import { kafkaConnectionFor } from '../test/support/testKafka.js';
 import { uniqueName } from '../test/support/uniqueName.js';
 import { createKafkaClient } from './kafka.js';
 
 describe('the real broker', () => {
   test('a record produced with acks=all and idempotence is consumed back by a group', async ({ kafkaBrokers }) => {
-    const kafka = createKafkaClient({ ...(await testKafka()), clientId: uniqueName('client') });
+    const kafka = createKafkaClient({
+      ...(await kafkaConnectionFor(kafkaBrokers)).connection,
+      clientId: uniqueName('client'),
+    });
     const topic = uniqueName('roundtrip');
     const admin = kafka.admin();
     await admin.connect();

@@ -14,7 +14,7 @@ import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { recordHeaders, topicNames, topicSpecs } from '../schemas/topics.js';
 import { aDiagnosis, aDischarge, aMedicationOrder } from '../test/support/eventBuilders.js';
 import { describe, expect } from '../test/support/fixtures.js';
-import { testKafka } from '../test/support/testKafka.js';
+import { kafkaConnectionFor } from '../test/support/testKafka.js';
 import { uniqueName } from '../test/support/uniqueName.js';
 import type { ExportRow } from './exportRow.js';
 import { parseReplayWindow, type ReplayWindow } from './parseReplayWindow.js';
@@ -75,7 +75,7 @@ async function produceRecords(kafka: Kafka, source: LogSource, encode: (e: Clini
 async function setUp(registryUrl: string, kafkaBrokers: readonly string[]): Promise<LogSource> {
   const namespace = uniqueName('replay');
   const topics = topicNames(namespace);
-  const kafka = createKafkaClient({ ...(await testKafka()), clientId: 'replay-test' });
+  const kafka = createKafkaClient({ ...(await kafkaConnectionFor(kafkaBrokers)).connection, clientId: 'replay-test' });
   await ensureTopics(kafka, topicSpecs({ namespace, partitions: 2, brokerCount: 1 }));
   const registry = createRegistry(new URL(registryUrl));
   const { byEventType } = await registerSchemas(registry, projectSchemaRegistrations(topics));
@@ -145,7 +145,10 @@ describe('readWindow', () => {
   });
 
   test('a topic that does not exist is named', async ({ registryUrl, kafkaBrokers }) => {
-    const kafka = createKafkaClient({ ...(await testKafka()), clientId: 'replay-test' });
+    const kafka = createKafkaClient({
+      ...(await kafkaConnectionFor(kafkaBrokers)).connection,
+      clientId: 'replay-test',
+    });
     const source = {
       kafka,
       topic: `${uniqueName('nowhere')}.clinical-events`,

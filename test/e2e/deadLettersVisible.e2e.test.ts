@@ -11,7 +11,6 @@ import pg from 'pg';
 import { describe, expect } from 'vitest';
 import type { ApiClient } from '../support/apiClient.js';
 import { type ServiceUnderTest, serviceTest as test } from '../support/serviceUnderTest.js';
-import {} from '../support/testKafka.js';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 const PATIENT = '9995000040';

@@ -22,7 +22,6 @@ import {
   type ServiceUnderTest,
   serviceTest as test,
 } from '../support/serviceUnderTest.js';
-import {} from '../support/testKafka.js';
 import { fetchWithRole } from '../support/tokens.js';
 
 const run = promisify(execFile);

@@ -12,7 +12,6 @@ import { topicNames } from '../../schemas/topics.js';
 import { toNeutral } from '../support/neutralEvent.js';
 import { expectedOutcomes, sampleBytes } from '../support/samples.js';
 import { deliverSample, readCanonicalEvents, serviceTest as test } from '../support/serviceUnderTest.js';
-import {} from '../support/testKafka.js';
 import { fetchWithRole } from '../support/tokens.js';
 
 const run = promisify(execFile);

@@ -148,10 +148,11 @@ export async function readCanonicalEvents(
   const registry = createRegistry(new URL(service.registryUrl));
   const { byEventType } = await registerSchemas(registry, projectSchemaRegistrations(topicNames(service.namespace)));
   const codec = createEventCodec(registry, byEventType);
-  const kafka = createKafkaClient({
-    ...(await kafkaConnectionFor(service.brokers)).connection,
-    clientId: 'e2e-reader',
-  });
+  const connection =
+    security === undefined
+      ? (await kafkaConnectionFor(service.brokers)).connection
+      : { brokers: service.brokers, security };
+  const kafka = createKafkaClient({ ...connection, clientId: 'e2e-reader' });
   const ends = await fetchPartitionOffsets(kafka, topic);
   const expected = ends.reduce((n, p) => n + Number(p.high), 0);
   const events: ClinicalEvent[] = [];
