@@ -33,7 +33,7 @@ const PUBLISH_EVENTS = 40_000;
 const APPLY_EVENTS = 200_000;
 const PATIENTS = 10_000;
 const WRITERS = 32;
-const ROUNDS = 2;
+const ROUNDS = 4;
 const COST_TARGET_PERCENT = 15;
 
 type Cluster = { readonly name: string; readonly brokers: readonly string[]; readonly security?: KafkaClientSecurity };
