@@ -142,7 +142,9 @@ describe('npm run stack -- up / status / down', () => {
     };
     try {
       const up = await stackCliWith(['up', '--secure'], env);
-      expect(up.stderr).toContain('Kafka: secured (SASL_SSL, SCRAM-SHA-512; also SCRAM-SHA-256, PLAIN, OAUTHBEARER; mTLS');
+      expect(up.stderr).toContain(
+        'Kafka: secured (SASL_SSL, SCRAM-SHA-512; also SCRAM-SHA-256, PLAIN, OAUTHBEARER; mTLS',
+      );
       expect(up.code).toBe(0);
 
       type SecureStatus = Status & {
