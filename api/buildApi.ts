@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { countDeadLetters } from '../consumers/deadLetters.js';
+import { createMetrics } from '../observability/metrics.js';
 import type { EventCodec } from '../platform/eventCodec.js';
 import type { Logger } from '../platform/logger.js';
 import type { Pool } from '../platform/postgres.js';
@@ -21,6 +22,7 @@ import { type AuthOptions, registerAuth } from './authPlugin.js';
 import { CORRELATION_HEADER, readCorrelationIdHeader } from './correlationIdHeader.js';
 import { type HealthChecks, type HealthDetails, healthRoutes } from './healthRoutes.js';
 import { defaultHardening, type HttpHardening, registerHardening } from './httpHardening.js';
+import { type MetricsAccess, metricsRoutes, registerScrapeAccess } from './metricsRoutes.js';
 import { registerProblemHandler, replyBadRequest } from './problemDetails.js';
 import { replayRoutes } from './replayRoutes.js';
 import { strictParameters } from './strictParameters.js';
@@ -41,6 +43,8 @@ export type ApiDeps = {
   readonly replay?: LogSource;
   /** The canonical events' codec, to re-drive dead letters (POST /admin/dead-letters/{id}/redrive); served only with it. */
   readonly eventCodec?: EventCodec;
+  /** The service's metrics and the static scrape token for GET /metrics; a registry of its own when absent. */
+  readonly metrics?: MetricsAccess;
   /** Further plugins (FHIR routes, views) registered by the composition. */
   readonly plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 };
@@ -97,6 +101,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, String(request.id));
   });
+  // Before the token check: a scrape with the static token, or from loopback, is answered here.
+  const metrics = deps.metrics ?? { metrics: createMetrics({ defaultMetrics: false }) };
+  registerScrapeAccess(app, metrics);
   registerAuth(app, deps.auth);
   registerProblemHandler(app);
   await app.register(swagger, {
@@ -113,6 +120,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...(deps.details ? { details: deps.details } : {}),
     deadLetters: () => countDeadLetters(deps.pool),
   });
+  await app.register(metricsRoutes, { metrics: metrics.metrics });
   await app.register(viewRoutes, { pool: deps.pool });
   await app.register(auditRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool, ingest: deps.ingest, codec: deps.eventCodec });

@@ -114,6 +114,9 @@ export const accessPolicy: Readonly<Record<RouteKey, RouteRule>> = {
   'GET /admin/dead-letters': admin(operationsRead),
   'GET /admin/dead-letters/:id': admin(operationsRead),
   'POST /admin/dead-letters/:id/redrive': admin(operationsAct),
+  // Prometheus metrics: no patient data and no access record per scrape. Prometheus uses
+  // METRICS_BEARER_TOKEN_FILE's token, and loopback callers need none (api/metricsRoutes.ts).
+  'GET /metrics': { access: 'token', roles: ['operator'], scopes: operationsRead, patient: bulk, kind: 'none' },
 
   // Source systems: ingest answers carry no patient data. A bundle, a notification or a JSON
   // event may hold any clinical type, so they need all three.

@@ -70,6 +70,8 @@ export type Config = {
   readonly auth: AuthConfig;
   /** HTTP_RATE_LIMIT, HTTP_RATE_LIMIT_WINDOW_SECONDS, HTTP_ALLOWED_HOSTS: the HTTP API's limits (api/httpHardening.ts). */
   readonly http: HttpHardening;
+  /** METRICS_BEARER_TOKEN_FILE: the file holding the static token Prometheus scrapes GET /metrics with (api/metricsRoutes.ts). */
+  readonly metricsBearerTokenFile: string | undefined;
   /** LOG_LEVEL */
   readonly logLevel: LogLevel;
   /** The view consumers of `npm run views` (and the fetch size of a rebuild). */
@@ -283,6 +285,11 @@ export const configVariables = [
     default: '(any)',
     doc: 'Comma-separated Host header values the HTTP API answers: a host name (any port) or host:port, e.g. `api.example.org,localhost:8080`; others are answered 421. Unset: any host',
   },
+  {
+    name: 'METRICS_BEARER_TOKEN_FILE',
+    default: '(none)',
+    doc: 'File holding the static token (at least 32 characters) Prometheus sends to GET /metrics as `Authorization: Bearer …`; without it, an operator token or a loopback caller only',
+  },
   { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
   {
     name: 'LTC_CODES_FILE',
@@ -474,6 +481,9 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
         rateLimitWindowSeconds: httpRateLimitWindowSeconds ?? 60,
         allowedHosts: allowedHosts?.ok === true ? Object.freeze([...allowedHosts.value]) : 'any',
       }),
+      metricsBearerTokenFile: ((file) => (file === undefined ? undefined : resolve(cwd, file)))(
+        value('METRICS_BEARER_TOKEN_FILE'),
+      ),
       logLevel: logLevel ?? 'info',
       views: Object.freeze({
         selected: selectedViews === undefined ? 'all' : Object.freeze(selectedViews),

@@ -7,6 +7,7 @@
  */
 import csr from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
+import { noteRegistryRequest } from '../observability/registryRequestEvents.js';
 import { avroTypeOptions } from '../schemas/avroLogicalTypes.js';
 import { authorizationOf, credentialsOfUrl, type RegistryCredentials } from './registryCredentials.js';
 
@@ -64,13 +65,34 @@ export function createRegistry(url: URL, credentials?: RegistryCredentials): Reg
     {
       host: host.toString().replace(/\/$/, ''),
       ...(sent?.kind === 'basic' ? { auth: { username: sent.username, password: sent.password } } : {}),
-      ...(sent?.kind === 'bearer' ? { middlewares: [bearerMiddleware(sent.token)] } : {}),
+      middlewares: [observingMiddleware, ...(sent?.kind === 'bearer' ? [bearerMiddleware(sent.token)] : [])],
       retry: { retries: 3 },
     },
     { [SchemaType.AVRO]: avroTypeOptions() },
   );
   return { url: host, client, ...(sent === undefined ? {} : { credentials: sent }) };
 }
+
+/** A mappersmith middleware that reports each request's operation and outcome (observability/registryRequestEvents.ts). */
+const observingMiddleware: Middleware = () => ({
+  response: async (next) => {
+    try {
+      const response = await next();
+      noteRegistryRequest(response.request().method(), response.request().path(), response.status());
+      return response;
+    } catch (error) {
+      const failed = error as { request?: () => { method(): string; path(): string }; status?: () => number };
+      const request = typeof failed.request === 'function' ? failed.request() : undefined;
+      if (request !== undefined)
+        noteRegistryRequest(
+          request.method(),
+          request.path(),
+          typeof failed.status === 'function' ? failed.status() : 'unreachable',
+        );
+      throw error;
+    }
+  },
+});
 
 /** A mappersmith middleware that sends the bearer token with every request of the client. */
 function bearerMiddleware(token: string): Middleware {
@@ -99,6 +121,7 @@ async function registryRequest(
   try {
     response = await fetch(target, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   } catch (error) {
+    noteRegistryRequest(method, path, 'unreachable');
     throw new SchemaRegistryError(
       `schema registry at ${registry.url.origin} does not answer; start it (npm run stack -- up) or fix SCHEMA_REGISTRY_URL`,
       undefined,
@@ -106,6 +129,7 @@ async function registryRequest(
       { cause: error },
     );
   }
+  noteRegistryRequest(method, path, response.status);
   const text = await response.text();
   let parsed: unknown = text;
   try {

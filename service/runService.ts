@@ -10,6 +10,11 @@ import { runnableAuditIndexes } from '../consumers/auditIndexes.js';
 import { type RunningViews, startViews } from '../consumers/runViews.js';
 import { ltcCodesInUse, runnableViews } from '../consumers/views.js';
 import { stackUp } from '../local-stack/stack.js';
+import { instrumentIngest, instrumentPublisher, observeViewConsumers } from '../observability/instrument.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { onRegistryRequest } from '../observability/registryRequestEvents.js';
+import { readScrapeToken } from '../observability/scrapeAccess.js';
+import { createScrapeStateReader } from '../observability/scrapeState.js';
 import type { Config } from '../platform/config.js';
 import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient, probeKafka } from '../platform/kafka.js';
@@ -36,6 +41,8 @@ export type RunningService = {
   readonly registryUrl: string;
   readonly ingest: IngestService;
   readonly views: RunningViews | undefined;
+  /** The Prometheus metrics GET /metrics serves. */
+  readonly metrics: Metrics;
   close(): Promise<void>;
 };
 
@@ -51,6 +58,11 @@ export async function runService(
 ): Promise<RunningService> {
   const logger = options.logger;
   const clock = options.clock ?? (() => new Date());
+  // Read first: a bad METRICS_BEARER_TOKEN_FILE stops the start before anything is brought up.
+  const scrapeToken =
+    config.metricsBearerTokenFile === undefined ? undefined : readScrapeToken(config.metricsBearerTokenFile);
+  const metrics = createMetrics();
+  const stopObservingRegistry = onRegistryRequest((operation, outcome) => metrics.registryRequest(operation, outcome));
   const stack = await stackUp(config, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), logger });
   const topics = topicNames(config.topicNamespace);
   const pool = createPool(config.databaseUrl, { logger, applicationName: 'cel-adapters' });
@@ -69,14 +81,15 @@ export async function runService(
   }
   const eventCodec = createEventCodec(stack.registry, stack.schemas.byEventType);
   const recordCodec = createRecordCodec(stack.registry, stack.schemas.byRecordName);
-  const publisher = createKafkaPublisher({
+  const kafkaPublisher = createKafkaPublisher({
     kafka,
     topics,
     eventCodec,
     recordCodec,
     logger,
   });
-  const ingest = createIngestService({
+  const publisher = instrumentPublisher(kafkaPublisher, metrics);
+  const ingestService = createIngestService({
     pool,
     publisher,
     logger,
@@ -88,6 +101,7 @@ export async function runService(
       ),
     ]),
   });
+  const ingest = instrumentIngest(ingestService, metrics);
 
   if (options.views !== false) {
     const { codes, source } = ltcCodesInUse;
@@ -110,6 +124,27 @@ export async function runService(
           logger,
           clock,
         });
+
+  const observeViews = views === undefined ? undefined : observeViewConsumers(views.consumers, metrics);
+  const scrapeState = createScrapeStateReader({
+    pool,
+    rebuildTopic: topics.canonical,
+    ...(views === undefined
+      ? {}
+      : {
+          log: {
+            kafka,
+            views: [...runnableViews, ...runnableAuditIndexes(recordCodec)].map((v) => ({
+              name: v.name,
+              topic: topics[v.reads ?? 'canonical'],
+            })),
+          },
+        }),
+  });
+  metrics.readScrapeState(() => {
+    observeViews?.();
+    return scrapeState.read();
+  });
 
   const mllp = createHl7Listener(
     {
@@ -140,6 +175,7 @@ export async function runService(
     clock,
     replay: { kafka, topic: topics.canonical, codec: eventCodec },
     eventCodec,
+    metrics: { metrics, ...(scrapeToken === undefined ? {} : { scrapeToken }) },
     ...(views === undefined
       ? {}
       : {
@@ -175,11 +211,14 @@ export async function runService(
       config.schemaRegistry === 'embedded' ? stack.registry.url.toString() : config.schemaRegistry.toString(),
     ingest,
     views,
+    metrics,
     async close() {
       await Promise.all([api.close(), mllp.close()]);
       await ingest.close();
       await publisher.close();
       await views?.stop(); // finishes the batch in hand
+      stopObservingRegistry();
+      await scrapeState.close();
       await pool.end();
     },
   };
