@@ -5,7 +5,6 @@
  * parameters a route does not declare are refused (outside /fhir). I/O.
  */
 import { randomUUID } from 'node:crypto';
-import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { countDeadLetters } from '../consumers/deadLetters.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -22,6 +21,7 @@ import { type AuthOptions, registerAuth } from './authPlugin.js';
 import { CORRELATION_HEADER, readCorrelationIdHeader } from './correlationIdHeader.js';
 import { type HealthChecks, type HealthDetails, healthRoutes } from './healthRoutes.js';
 import { defaultHardening, type HttpHardening, registerHardening } from './httpHardening.js';
+import { registerApiDocs } from './openApiDocs.js';
 import { type MetricsAccess, metricsRoutes, registerScrapeAccess } from './metricsRoutes.js';
 import { registerProblemHandler, replyBadRequest } from './problemDetails.js';
 import { replayRoutes } from './replayRoutes.js';
@@ -106,15 +106,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerScrapeAccess(app, metrics);
   registerAuth(app, deps.auth);
   registerProblemHandler(app);
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Clinical event log API',
-        version: '1.0.0',
-        description: 'Ingest (FHIR R4, JSON), the GP, pharmacy and care-plan views, operator endpoints and health.',
-      },
-    },
-  });
+  // /openapi.json's generator (before any route) and the reference page at /docs.
+  await registerApiDocs(app);
   await app.register(healthRoutes, {
     checks: deps.checks,
     ...(deps.details ? { details: deps.details } : {}),

@@ -85,6 +85,15 @@ export const accessPolicy: Readonly<Record<RouteKey, RouteRule>> = {
   'GET /openapi.json': { access: 'anonymous' },
   'GET /.well-known/openid-configuration': { access: 'anonymous' },
   'GET /.well-known/jwks.json': { access: 'anonymous' },
+  // The FHIR CapabilityStatement and the API reference page (its assets and the document it shows).
+  'GET /fhir/metadata': { access: 'anonymous' },
+  'GET /docs': { access: 'anonymous' },
+  'GET /docs/': { access: 'anonymous' },
+  'GET /docs/json': { access: 'anonymous' },
+  'GET /docs/yaml': { access: 'anonymous' },
+  'GET /docs/static/*': { access: 'anonymous' },
+  'GET /docs/static/index.html': { access: 'anonymous' },
+  'GET /docs/static/swagger-initializer.js': { access: 'anonymous' },
 
   // Direct care.
   'GET /patients/:nhs/gp-summary': read(['gp'], [clinicalRead], path),

@@ -1,20 +1,26 @@
 /**
  * FHIR R4 over HTTP: `POST /fhir/{Encounter|Condition|MedicationRequest}`, `POST /fhir`
  * (transaction and batch Bundles) and `POST /fhir/notify` (subscription notifications,
- * rest-hook). Answers: 201 (new version) / 200 (duplicate, Bundles) / 202 (parked) with the
- * event ids, or an OperationOutcome; 503 when the log cannot store it now. I/O (HTTP).
+ * rest-hook), registered from the one route table (fhirEndpoints.ts), and `GET /fhir/metadata`
+ * (the CapabilityStatement built from that table). Answers: 201 (new version) / 200 (duplicate,
+ * Bundles) / 202 (parked) with the event ids, or an OperationOutcome; 503 when the log cannot
+ * store it now. I/O (HTTP; package.json read once at registration).
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProblemRenderer } from '../../core/problemDetails.js';
 import { replyProblem } from '../../platform/replyProblem.js';
 import type { IngestOutcome, IngestService } from '../ingest/ingestService.js';
 import { buildTransactionResponse, type FhirEntryAnswer } from './buildTransactionResponse.js';
+import { capabilityStatement } from './fhirCapability.js';
+import { FHIR_BASE, FHIR_JSON, FHIR_REQUEST_TYPES, type FhirRoute, fhirRouteTable } from './fhirEndpoints.js';
 import { type FhirExtra, fhirEndpointName } from './interpretFhir.js';
 import { fhirAnswerFor, informationOutcome, toOperationOutcome } from './toOperationOutcome.js';
 import type { FhirEndpoint } from './validateFhirRequest.js';
 
-const FHIR_JSON = 'application/fhir+json';
 const EVENT_ID_SYSTEM = 'https://clinical-event-log.example/fhir/event-id';
 const PROBLEM_CODE_SYSTEM = 'https://clinical-event-log.example/problems';
 
@@ -23,6 +29,10 @@ const issueTypes: Readonly<Record<number, string>> = {
   401: 'login',
   403: 'forbidden',
   404: 'not-found',
+  405: 'not-supported',
+  406: 'not-supported',
+  413: 'too-long',
+  415: 'not-supported',
   429: 'throttled',
   503: 'transient',
 };
@@ -132,14 +142,36 @@ async function answer(reply: FastifyReply, outcome: IngestOutcome, endpoint: Fhi
   return reply.status(201).send(acceptedOutcome('stored', eventIds, correlationId));
 }
 
-export const fhirRoutes: FastifyPluginAsync<{ readonly ingest: IngestService; readonly clock: () => Date }> = async (
-  app,
-  { ingest, clock },
-) => {
+/** The service's name and version, from the nearest package.json above this module (source or dist). */
+function readSoftware(): { readonly name: string; readonly version: string } {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const { name, version } = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+      if (typeof name === 'string' && typeof version === 'string') return { name, version };
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return { name: 'clinical-event-log', version: '0.0.0' };
+    dir = parent;
+  }
+}
+
+/** `_format` values that mean FHIR JSON (FHIR R4 §3.1.0.1.7); anything else is 406. */
+const JSON_FORMATS = new Set(['json', 'application/json', 'application/fhir+json', 'application/json+fhir']);
+
+export type FhirRouteOptions = {
+  readonly ingest: IngestService;
+  readonly clock: () => Date;
+  /** The configured token issuer (AUTH_ISSUER), named in the CapabilityStatement; undefined: the development issuer. */
+  readonly issuer?: string | undefined;
+};
+
+export const fhirRoutes: FastifyPluginAsync<FhirRouteOptions> = async (app, { ingest, clock, issuer }) => {
   // The bytes as received go to the raw receipt. Any other media type is refused (415) before the pipeline:
   // fastify's text parser would hand over a string, not the bytes received.
   if (app.hasContentTypeParser('text/plain')) app.removeContentTypeParser('text/plain');
-  for (const type of ['application/fhir+json', 'application/json']) {
+  for (const type of FHIR_REQUEST_TYPES) {
     if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   }
@@ -160,9 +192,41 @@ export const fhirRoutes: FastifyPluginAsync<{ readonly ingest: IngestService; re
     return answer(reply, outcome, endpoint);
   };
 
-  app.post('/fhir/Encounter', handle('Encounter'));
-  app.post('/fhir/Condition', handle('Condition'));
-  app.post('/fhir/MedicationRequest', handle('MedicationRequest'));
-  app.post('/fhir', handle('Bundle'));
-  app.post('/fhir/notify', handle('notification'));
+  const software = readSoftware();
+  const startedAt = clock();
+  const capabilities = async (request: FastifyRequest<{ Querystring: { _format?: unknown } }>, reply: FastifyReply) => {
+    const format = request.query._format;
+    if (format !== undefined && (typeof format !== 'string' || !JSON_FORMATS.has(format.trim().toLowerCase()))) {
+      return replyProblem(
+        reply,
+        {
+          status: 406,
+          code: 'CEL_ERR_NOT_ACCEPTABLE',
+          title: 'Not acceptable',
+          detail: '_format must be json (or application/fhir+json): this server answers FHIR JSON only',
+          location: '/_format',
+          correlationId: String(request.id),
+        },
+        operationOutcomeOf,
+      );
+    }
+    const baseUrl = `${request.protocol}://${request.host}${FHIR_BASE}`;
+    return reply
+      .type(FHIR_JSON)
+      .send(capabilityStatement({ baseUrl, software, date: startedAt, issuer, routes: fhirRouteTable }));
+  };
+
+  const handlerOf = (route: FhirRoute) => {
+    switch (route.kind) {
+      case 'capabilities':
+        return capabilities;
+      case 'create':
+        return handle(route.type);
+      case 'bundle':
+        return handle('Bundle');
+      case 'notification':
+        return handle('notification');
+    }
+  };
+  for (const route of fhirRouteTable) app.route({ method: route.method, url: route.url, handler: handlerOf(route) });
 };

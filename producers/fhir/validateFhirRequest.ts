@@ -48,7 +48,7 @@ const statusValidators: Readonly<Record<string, ValidateFunction<FhirNotificatio
 };
 
 /** The Bundle types each Bundle endpoint takes. */
-const bundleTypesAt = {
+export const bundleTypesAt = {
   Bundle: ['transaction', 'batch'],
   notification: ['history'],
 } as const satisfies Record<'Bundle' | 'notification', readonly FhirBundleType[]>;
