@@ -22,7 +22,6 @@ import type { Logger } from '../platform/logger.js';
 import { createPool } from '../platform/postgres.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
 import { isRegistryUp } from '../platform/schemaRegistry.js';
-import { startTracing } from '../platform/tracing.js';
 import { fhirRoutes } from '../producers/fhir/fhirRoutes.js';
 import { fhirAnswerOf, fhirEndpointName, fhirEndpoints, fhirInterpreterFor } from '../producers/fhir/interpretFhir.js';
 import { createHl7Listener } from '../producers/hl7v2/hl7Listener.js';
@@ -59,8 +58,6 @@ export async function runService(
 ): Promise<RunningService> {
   const logger = options.logger;
   const clock = options.clock ?? (() => new Date());
-  // OTEL_EXPORTER_OTLP_ENDPOINT set: spans are exported from here on (README: Traces).
-  const tracing = startTracing(config.tracing, logger);
   // Read first: a bad METRICS_BEARER_TOKEN_FILE stops the start before anything is brought up.
   const scrapeToken =
     config.metricsBearerTokenFile === undefined ? undefined : readScrapeToken(config.metricsBearerTokenFile);
@@ -195,7 +192,14 @@ export async function runService(
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       mllp: async () => mllp.listening(),
     },
-    plugins: [async (app) => app.register(fhirRoutes, { ingest, clock })],
+    plugins: [
+      async (app) =>
+        app.register(fhirRoutes, {
+          ingest,
+          clock,
+          issuer: config.auth.mode === 'oidc' ? config.auth.issuer : undefined,
+        }),
+    ],
   });
   await api.listen({ host: config.listen.host, port: config.listen.httpPort });
   const { port: httpPort } = api.server.address() as AddressInfo;
@@ -223,7 +227,6 @@ export async function runService(
       stopObservingRegistry();
       await scrapeState.close();
       await pool.end();
-      await tracing.shutdown(); // last: the spans of the drain are exported too
     },
   };
 }
