@@ -21,11 +21,12 @@ import { type AuthOptions, registerAuth } from './authPlugin.js';
 import { CORRELATION_HEADER, readCorrelationIdHeader } from './correlationIdHeader.js';
 import { type HealthChecks, type HealthDetails, healthRoutes } from './healthRoutes.js';
 import { defaultHardening, type HttpHardening, registerHardening } from './httpHardening.js';
-import { registerApiDocs } from './openApiDocs.js';
 import { type MetricsAccess, metricsRoutes, registerScrapeAccess } from './metricsRoutes.js';
+import { registerApiDocs } from './openApiDocs.js';
 import { registerProblemHandler, replyBadRequest } from './problemDetails.js';
 import { replayRoutes } from './replayRoutes.js';
 import { strictParameters } from './strictParameters.js';
+import { registerTracingHooks } from './tracingHooks.js';
 import { viewRoutes } from './viewRoutes.js';
 
 export type ApiDeps = {
@@ -92,6 +93,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance;
   app.addHook('onRoute', strictParameters);
+  registerTracingHooks(app); // before any hook that can answer, so its refusals have a span too
   // First: its headers go on every answer, and a request for another host is refused before anything else.
   await registerHardening(app, deps.hardening ?? defaultHardening);
   app.addHook('onRequest', async (request, reply) => {

@@ -18,10 +18,12 @@ import { createKafkaClient } from '../platform/kafka.js';
 import { createLogger } from '../platform/logger.js';
 import { createPool } from '../platform/postgres.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
+import { startTracing } from '../platform/tracing.js';
 import { topicNames } from '../schemas/topics.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
+const tracing = startTracing(config.tracing, logger);
 const { failpoint, maxBatchBytes } = config.views;
 
 /** Consumers started so far: stopped again if a later one cannot start, so the process exits. */
@@ -81,6 +83,7 @@ try {
     Promise.all(consumers.map((c) => c.stop()))
       .then(() => deadLetters.close())
       .then(() => pool.end())
+      .then(() => tracing.shutdown())
       .catch((error: unknown) => {
         logger.error({ err: error }, 'views did not stop cleanly');
         process.exitCode = 1;

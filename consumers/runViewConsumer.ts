@@ -30,6 +30,7 @@ import { createPartitionHolds } from './partitionHolds.js';
 import { createRecordDecoder } from './recordDecoder.js';
 import { createStallWatchdog } from './stallWatchdog.js';
 import { initStoredOffsets, readStoredOffsets } from './storedOffsets.js';
+import { traceBatchApply } from './traceBatchApply.js';
 
 export type ViewConsumerOptions<State, Decoded = ClinicalEvent> = {
   readonly kafka: Kafka;
@@ -169,7 +170,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     },
   });
 
-  const eachBatch = createBatchHandler<Decoded>({
+  const handleBatch = createBatchHandler<Decoded>({
     topic,
     logger: log,
     events,
@@ -195,6 +196,7 @@ export function createViewConsumer<State, Decoded = ClinicalEvent>(
     committed: () => restarts.batchApplied(),
     ...(options.failpoints === undefined ? {} : { failpoints: options.failpoints }),
   });
+  const eachBatch = traceBatchApply({ view: view.name, events }, handleBatch);
 
   /**
    * Joins the group with a new kafkajs consumer, which becomes the current member. A member

@@ -12,6 +12,7 @@ import { type MllpListenConfig, parseMllpListenConfig } from '../producers/hl7v2
 import { parseDatabaseUrls } from './databaseConfig.js';
 import { type KafkaSecurityConfig, parseKafkaSecurity } from './kafkaSecurity.js';
 import { parseRegistryCredentials, type RegistryCredentialSource } from './registryCredentials.js';
+import { parseTracingConfig, type TracingConfig } from './tracingConfig.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -74,6 +75,8 @@ export type Config = {
   readonly metricsBearerTokenFile: string | undefined;
   /** LOG_LEVEL */
   readonly logLevel: LogLevel;
+  /** OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER(_ARG), OTEL_SDK_DISABLED: traces (platform/tracingConfig.ts). */
+  readonly tracing: TracingConfig;
   /** The view consumers of `npm run views` (and the fetch size of a rebuild). */
   readonly views: {
     /** CEL_VIEWS: the views and log indexes `npm run views` runs; 'all' is every view (no log index). */
@@ -292,6 +295,24 @@ export const configVariables = [
   },
   { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
   {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    default: '(none: no traces)',
+    doc: "Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (e.g. `http://127.0.0.1:4318`); spans go to `<url>/v1/traces`. Unset (and no OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): tracing is off. README: Traces",
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    default: '(none)',
+    doc: 'Full URL spans are posted to (OTLP/HTTP protobuf), used as it is; wins over OTEL_EXPORTER_OTLP_ENDPOINT',
+  },
+  { name: 'OTEL_SERVICE_NAME', default: 'clinical-event-log', doc: 'The `service.name` the spans carry' },
+  {
+    name: 'OTEL_TRACES_SAMPLER',
+    default: 'parentbased_always_on',
+    doc: "always_on, always_off, traceidratio, or parentbased_ of one of them (a caller's sampled `traceparent` is followed)",
+  },
+  { name: 'OTEL_TRACES_SAMPLER_ARG', default: '1', doc: 'The ratio (0–1) of the traceidratio samplers' },
+  { name: 'OTEL_SDK_DISABLED', default: 'false', doc: '`true` turns tracing off whatever the endpoint' },
+  {
     name: 'LTC_CODES_FILE',
     default: '(built-in list)',
     doc: 'JSON file of the long-term conditions that open a care-plan review: {"snomedCt": [...], "icd10Prefixes": [...]}; a new list needs `npm run replay -- rebuild care-plan-view`',
@@ -442,6 +463,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
   const logLevelRaw = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = logLevels.find((level) => level === logLevelRaw);
   if (logLevel === undefined) problem('LOG_LEVEL', `"${logLevelRaw}": expected one of ${logLevels.join(', ')}`);
+  const tracing = parseTracingConfig(value, problem);
 
   if (problems.length > 0 || database === undefined || kafkaBrokers === undefined || schemaRegistry === undefined) {
     return err(problems);
@@ -485,6 +507,7 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
         value('METRICS_BEARER_TOKEN_FILE'),
       ),
       logLevel: logLevel ?? 'info',
+      tracing,
       views: Object.freeze({
         selected: selectedViews === undefined ? 'all' : Object.freeze(selectedViews),
         maxBatchBytes,

@@ -92,4 +92,8 @@ export const recordHeaders = {
   eventId: 'event-id',
   /** The correlation id of the inbound message the event came from. */
   correlationId: 'correlation-id',
+  /** W3C trace context of the write (platform/traceHeaders.ts); only while tracing is on. */
+  traceparent: 'traceparent',
+  /** W3C vendor trace state, beside `traceparent` when there is one. */
+  tracestate: 'tracestate',
 } as const;

@@ -22,6 +22,7 @@ import type { Logger } from '../platform/logger.js';
 import { createPool } from '../platform/postgres.js';
 import { createRecordCodec } from '../platform/recordCodec.js';
 import { isRegistryUp } from '../platform/schemaRegistry.js';
+import { startTracing } from '../platform/tracing.js';
 import { fhirRoutes } from '../producers/fhir/fhirRoutes.js';
 import { fhirAnswerOf, fhirEndpointName, fhirEndpoints, fhirInterpreterFor } from '../producers/fhir/interpretFhir.js';
 import { createHl7Listener } from '../producers/hl7v2/hl7Listener.js';
@@ -58,6 +59,8 @@ export async function runService(
 ): Promise<RunningService> {
   const logger = options.logger;
   const clock = options.clock ?? (() => new Date());
+  // OTEL_EXPORTER_OTLP_ENDPOINT set: spans are exported from here on (README: Traces).
+  const tracing = startTracing(config.tracing, logger);
   // Read first: a bad METRICS_BEARER_TOKEN_FILE stops the start before anything is brought up.
   const scrapeToken =
     config.metricsBearerTokenFile === undefined ? undefined : readScrapeToken(config.metricsBearerTokenFile);
@@ -227,6 +230,7 @@ export async function runService(
       stopObservingRegistry();
       await scrapeState.close();
       await pool.end();
+      await tracing.shutdown(); // last: the spans of the drain are exported too
     },
   };
 }

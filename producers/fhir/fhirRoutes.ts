@@ -13,10 +13,12 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProblemRenderer } from '../../core/problemDetails.js';
 import { replyProblem } from '../../platform/replyProblem.js';
+import { annotateActiveSpan } from '../../platform/tracing.js';
 import type { IngestOutcome, IngestService } from '../ingest/ingestService.js';
 import { buildTransactionResponse, type FhirEntryAnswer } from './buildTransactionResponse.js';
 import { capabilityStatement } from './fhirCapability.js';
 import { FHIR_BASE, FHIR_JSON, FHIR_REQUEST_TYPES, type FhirRoute, fhirRouteTable } from './fhirEndpoints.js';
+import { fhirSpanAttributes } from './fhirSpanAttributes.js';
 import { type FhirExtra, fhirEndpointName } from './interpretFhir.js';
 import { fhirAnswerFor, informationOutcome, toOperationOutcome } from './toOperationOutcome.js';
 import type { FhirEndpoint } from './validateFhirRequest.js';
@@ -189,6 +191,7 @@ export const fhirRoutes: FastifyPluginAsync<FhirRouteOptions> = async (app, { in
       messageType: endpoint,
       messageId: null,
     });
+    annotateActiveSpan(() => fhirSpanAttributes(outcome));
     return answer(reply, outcome, endpoint);
   };
 

@@ -24,6 +24,7 @@ import {
 } from './mllpServer.js';
 import { createRefusalLog } from './peerConnectionCap.js';
 import type { Hl7Header } from './readHl7Header.js';
+import { traceMllpMessages } from './traceMllpMessage.js';
 
 export type Hl7ListenerOptions = Omit<MllpServerOptions, 'tls' | 'plain'> & {
   /** TLS, the loopback plain listener and the senders file (MLLP_TLS_*, MLLP_PLAIN_PORT, MLLP_SENDERS_FILE); none when absent. */
@@ -163,7 +164,7 @@ export function createHl7Listener(
           : undefined,
     },
     {
-      async onMessage(frame, connection) {
+      onMessage: traceMllpMessages(async (frame, connection) => {
         const header = headerOfFrame(frame);
         const refused = refusalOf(header, connection);
         if (refused !== undefined) {
@@ -193,7 +194,7 @@ export function createHl7Listener(
           answer = { kind: 'unavailable', reason: 'the message could not be processed now' };
         }
         return encoder.encode(buildAck(header, answer, { controlId: randomUUID().slice(0, 20), now: deps.clock() }));
-      },
+      }),
       onOversized(_connection, maxFrameBytes) {
         return encoder.encode(
           buildAck(

@@ -8,6 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { rejectionCode } from '../../core/problemDetails.js';
 import { IDENTIFIER_MAX_LENGTH } from '../../core/valueDomain.js';
 import { replyProblem } from '../../platform/replyProblem.js';
+import { annotateActiveSpan } from '../../platform/tracing.js';
 import type { IngestService } from '../ingest/ingestService.js';
 import { jsonAnswers } from './interpretJsonEvent.js';
 
@@ -46,6 +47,7 @@ export const jsonRoutes: FastifyPluginAsync<{ readonly ingest: IngestService; re
     async (request, reply) => {
       const payload = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const key = request.headers['idempotency-key'];
+      if (typeof key === 'string') annotateActiveSpan({ 'cel.idempotency_key': key });
       const outcome = await ingest.ingest({
         receiptId: randomUUID(),
         receivedAt: clock(),

@@ -17,6 +17,7 @@ import type { AccessRecord, ClinicalEvent } from '../../schemas/generated/events
 import { recordHeaders, type TopicNames } from '../../schemas/topics.js';
 import type { InboundMessage } from '../ingest/inboundMessage.js';
 import type { Rejection } from '../rejection.js';
+import { tracePublish } from './tracePublish.js';
 
 export class PublishUnavailableError extends Error {
   readonly code = 'CEL_ERR_PUBLISH_UNAVAILABLE';
@@ -142,7 +143,7 @@ export function createKafkaPublisher(deps: {
       });
       writers.set(topic, write);
     }
-    return write(messages);
+    return tracePublish(deps.topics, topic, messages, write);
   }
 
   return {
