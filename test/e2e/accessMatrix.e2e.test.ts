@@ -21,6 +21,8 @@ import { readCanonicalEvents, type ServiceUnderTest, serviceTest as test } from 
 type Example = {
   readonly url: string;
   readonly body?: { readonly text: string; readonly contentType: string };
+  /** Sent with every call of the route. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** What an allowed caller gets. */
   readonly ok: readonly number[];
 };
@@ -62,6 +64,8 @@ function examples(nhs: string, eventId: string, anchor: string): Readonly<Record
     'POST /admin/:kind/:id/redrive': { url: '/admin/parked/999999/redrive', ok: [404] },
     'GET /admin/dead-letters': { url: '/admin/dead-letters', ok: [200] },
     'GET /admin/dead-letters/:id': { url: '/admin/dead-letters/999999', ok: [404] },
+    // Through a proxy: a loopback caller without one scrapes without a token (api/metricsRoutes.ts).
+    'GET /metrics': { url: '/metrics', ok: [200], headers: { 'x-forwarded-for': '203.0.113.7' } },
     'POST /admin/dead-letters/:id/redrive': { url: '/admin/dead-letters/999999/redrive', ok: [404] },
     'POST /events': {
       url: '/events',
@@ -88,7 +92,10 @@ const routeKeys = Object.keys(accessPolicy) as RouteKey[];
 
 async function call(service: ServiceUnderTest, key: RouteKey, example: Example, token?: string): Promise<ApiResponse> {
   const method = key.split(' ')[0] ?? 'GET';
-  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const headers: Record<string, string> = {
+    ...example.headers,
+    ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+  };
   if (example.body !== undefined) headers['content-type'] = example.body.contentType;
   return service.api
     .as({})
