@@ -302,7 +302,7 @@ export const configVariables = [
   {
     name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
     default: '(none)',
-    doc: 'Full URL spans are posted to (OTLP/HTTP protobuf), used as it is; wins over OTEL_EXPORTER_OTLP_ENDPOINT',
+    doc: 'Full URL spans are posted to (OTLP/HTTP, JSON), used as it is; wins over OTEL_EXPORTER_OTLP_ENDPOINT',
   },
   { name: 'OTEL_SERVICE_NAME', default: 'clinical-event-log', doc: 'The `service.name` the spans carry' },
   {

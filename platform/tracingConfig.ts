@@ -20,7 +20,7 @@ export type TracingConfig =
   | { readonly kind: 'off' }
   | {
       readonly kind: 'otlp';
-      /** Where the OTLP/HTTP exporter posts spans (protobuf). */
+      /** Where the OTLP/HTTP exporter posts spans (JSON encoding). */
       readonly tracesUrl: URL;
       /** OTEL_SERVICE_NAME; `clinical-event-log` by default. */
       readonly serviceName: string;
