@@ -5,14 +5,22 @@
  * events on the log; every view has applied its batches with no lag left; the held-input
  * gauges match; no label value is an NHS number or carries a sample's control id. Anonymous
  * from loopback and an operator token are served; through a proxy without a token is 401.
+ * With METRICS_BEARER_TOKEN_FILE, its token is served from anywhere and another is refused.
  */
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { viewNames } from '../../consumers/views.js';
 import { parsePrometheusText, type Sample, sampleValue } from '../support/parsePrometheusText.js';
 import { type ExpectedOutcome, expectedOutcomes, SAMPLES_DIR } from '../support/samples.js';
-import { deliverSample, readCanonicalEvents, serviceTest as test } from '../support/serviceUnderTest.js';
+import {
+  deliverSample,
+  readCanonicalEvents,
+  serviceTestWith,
+  serviceTest as test,
+} from '../support/serviceUnderTest.js';
 import { fetchWithRole } from '../support/tokens.js';
 
 type TimelineLine = { seq: number; file: string; duplicateOf?: string };
@@ -129,4 +137,27 @@ describe('GET /metrics on the running service', () => {
     expect((await fetch(metricsUrl, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(401);
     expect((await fetch(metricsUrl, { headers: await service.authHeader('gp') })).status).toBe(403);
   });
+});
+
+const scrapeToken = randomBytes(32).toString('hex');
+const scrapeTokenFile = join(mkdtempSync(join(tmpdir(), 'cel-scrape-')), 'token');
+writeFileSync(scrapeTokenFile, `${scrapeToken}\n`, { mode: 0o600 });
+const withScrapeToken = serviceTestWith({ METRICS_BEARER_TOKEN_FILE: scrapeTokenFile });
+
+describe('the static scrape token', () => {
+  withScrapeToken(
+    'METRICS_BEARER_TOKEN_FILE: its token is served through a proxy; another token is 401',
+    async ({ service }) => {
+      const metricsUrl = `${service.httpUrl}/metrics`;
+      const proxied = { 'x-forwarded-for': '203.0.113.7' };
+      const served = await fetch(metricsUrl, { headers: { ...proxied, authorization: `Bearer ${scrapeToken}` } });
+      expect(served.status).toBe(200);
+      expect(parsePrometheusText(await served.text()).types.get('cel_ingest_messages_total')).toBe('counter');
+      const wrong = await fetch(metricsUrl, {
+        headers: { ...proxied, authorization: `Bearer ${scrapeToken.slice(1)}x` },
+      });
+      expect(wrong.status).toBe(401);
+      expect((await fetch(metricsUrl, { headers: proxied })).status).toBe(401);
+    },
+  );
 });
