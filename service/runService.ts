@@ -59,14 +59,20 @@ export async function runService(
 ): Promise<RunningService> {
   const logger = options.logger;
   const clock = options.clock ?? (() => new Date());
-  // OTEL_EXPORTER_OTLP_ENDPOINT set: spans are exported from here on (README: Traces).
-  const tracing = startTracing(config.tracing, logger);
   // Read first: a bad METRICS_BEARER_TOKEN_FILE stops the start before anything is brought up.
   const scrapeToken =
     config.metricsBearerTokenFile === undefined ? undefined : readScrapeToken(config.metricsBearerTokenFile);
+  // OTEL_EXPORTER_OTLP_ENDPOINT set: spans are exported from here on (README: Traces).
+  const tracing = startTracing(config.tracing, logger);
   const metrics = createMetrics();
   const stopObservingRegistry = onRegistryRequest((operation, outcome) => metrics.registryRequest(operation, outcome));
-  const stack = await stackUp(config, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), logger });
+  const stack = await stackUp(config, {
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    logger,
+  }).catch((error: unknown) => {
+    stopObservingRegistry();
+    throw error;
+  });
   const topics = topicNames(config.topicNamespace);
   const pool = createPool(config.databaseUrl, { logger, applicationName: 'cel-adapters' });
   const kafkaSecurity = stack.clientSecurity;
@@ -79,6 +85,7 @@ export async function runService(
   try {
     await checkLogHoldsPublished(pool, kafka, topics.canonical);
   } catch (error) {
+    stopObservingRegistry();
     await pool.end();
     throw error;
   }
