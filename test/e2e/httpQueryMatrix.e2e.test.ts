@@ -350,17 +350,36 @@ const FHIR_ROUTES = [
   'POST /fhir/notify',
 ];
 
-const fhirCases: readonly Case[] = FHIR_ROUTES.flatMap((route) =>
-  [`${'x'.repeat(201)}`, 'two words'].map(
-    (id): Case => ({
-      route,
-      method: 'POST',
-      url: route.split(' ')[1] ?? '',
-      names: 'x-correlation-id',
-      request: { raw: '{}', headers: { 'content-type': 'application/fhir+json', 'x-correlation-id': id } },
+const fhirCases: readonly Case[] = [
+  ...FHIR_ROUTES.flatMap((route) =>
+    [`${'x'.repeat(201)}`, 'two words'].map(
+      (id): Case => ({
+        route,
+        method: 'POST',
+        url: route.split(' ')[1] ?? '',
+        names: 'x-correlation-id',
+        request: { raw: '{}', headers: { 'content-type': 'application/fhir+json', 'x-correlation-id': id } },
+      }),
+    ),
+  ),
+  // The CapabilityStatement: a format other than JSON is 406 naming _format; a bad correlation id is 400.
+  ...['xml', 'application/fhir+xml', 'json&_format=xml'].map(
+    (format): Case => ({
+      route: 'GET /fhir/metadata',
+      method: 'GET',
+      url: `/fhir/metadata?_format=${format}`,
+      names: '_format',
+      status: 406,
     }),
   ),
-);
+  {
+    route: 'GET /fhir/metadata',
+    method: 'GET',
+    url: '/fhir/metadata',
+    names: 'x-correlation-id',
+    request: { headers: { 'x-correlation-id': 'two words' } },
+  },
+];
 
 type Answer = { code?: string; location?: string; detail?: string; resourceType?: string; issue?: unknown[] };
 
