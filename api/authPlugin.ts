@@ -6,14 +6,21 @@
  * missing for a valid one, 503 when the issuer's keys cannot be read (never an unchecked
  * request). Under /fhir the answer is an OperationOutcome. The verified caller is
  * `request.principal`; routes that learn the patient only from the record call
- * `mayReadPatient`. With the development issuer, its discovery document and JWKS are served
- * here. I/O.
+ * `mayReadPatient`. With the development issuer, its discovery document, JWKS and sign-in
+ * (authorization code + PKCE: auth/devIssuerAuthorizeRoutes.ts) are served here. I/O.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { type RouteRule, ruleOf } from '../auth/accessPolicy.js';
 import type { AuthConfig } from '../auth/authConfig.js';
 import { authorizeRequest, mayReadPatient } from '../auth/authorizeRequest.js';
-import { DEV_ISSUER, devDiscoveryDocument, devJwks, loadOrCreateDevKey } from '../auth/devIssuer.js';
+import {
+  DEV_ISSUER,
+  type DevSigningKey,
+  devDiscoveryDocument,
+  devJwks,
+  loadOrCreateDevKey,
+} from '../auth/devIssuer.js';
+import { devIssuerAuthorizeRoutes } from '../auth/devIssuerAuthorizeRoutes.js';
 import type { Principal } from '../auth/principal.js';
 import { createTokenVerifier, type TokenVerifier } from '../auth/verifyToken.js';
 import type { Problem } from '../core/problemDetails.js';
@@ -41,6 +48,8 @@ export type TokenTrust = {
   readonly devIssuer?: {
     readonly jwks: unknown;
     readonly discovery: (baseUrl: string) => unknown;
+    /** Its key and the audience of its tokens: with them it also signs in browsers (authorization code + PKCE). */
+    readonly signIn?: { readonly key: DevSigningKey; readonly audience: string };
   };
 };
 
@@ -97,7 +106,7 @@ export async function authFromConfig(auth: AuthConfig, localStackDir: string): P
       algorithms: auth.algorithms,
       clockSkewSeconds: auth.clockSkewSeconds,
     }),
-    devIssuer: { jwks, discovery: devDiscoveryDocument },
+    devIssuer: { jwks, discovery: devDiscoveryDocument, signIn: { key, audience: auth.audience } },
   };
 }
 
@@ -220,5 +229,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     app.get('/.well-known/openid-configuration', { schema: { hide: true } }, async (request) =>
       devIssuer.discovery(`${request.protocol}://${request.host}`),
     );
+    if (devIssuer.signIn !== undefined)
+      void app.register(devIssuerAuthorizeRoutes, { ...devIssuer.signIn, clock: options.clock });
   }
 }

@@ -85,6 +85,10 @@ export const accessPolicy: Readonly<Record<RouteKey, RouteRule>> = {
   'GET /openapi.json': { access: 'anonymous' },
   'GET /.well-known/openid-configuration': { access: 'anonymous' },
   'GET /.well-known/jwks.json': { access: 'anonymous' },
+  // The development issuer's sign-in (authorization code + PKCE), served only when it is the issuer.
+  'GET /dev-issuer/authorize': { access: 'anonymous' },
+  'POST /dev-issuer/authorize': { access: 'anonymous' },
+  'POST /dev-issuer/token': { access: 'anonymous' },
   // The FHIR CapabilityStatement and the API reference page (its assets and the document it shows).
   'GET /fhir/metadata': { access: 'anonymous' },
   'GET /docs': { access: 'anonymous' },

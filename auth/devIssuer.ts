@@ -88,8 +88,13 @@ export function devDiscoveryDocument(baseUrl: string): Record<string, unknown> {
     issuer: DEV_ISSUER,
     jwks_uri: `${baseUrl}/.well-known/jwks.json`,
     id_token_signing_alg_values_supported: [ALGORITHM],
+    // Authorization code with PKCE (S256) for the console (devIssuerAuthorizeRoutes.ts); public clients only.
+    authorization_endpoint: `${baseUrl}/dev-issuer/authorize`,
+    token_endpoint: `${baseUrl}/dev-issuer/token`,
+    code_challenge_methods_supported: ['S256'],
+    grant_types_supported: ['authorization_code'],
     token_endpoint_auth_methods_supported: ['none'],
-    response_types_supported: ['token'],
+    response_types_supported: ['code'],
     subject_types_supported: ['public'],
     claims_supported: [
       'iss',

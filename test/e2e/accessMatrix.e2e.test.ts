@@ -30,6 +30,14 @@ type Example = {
 const ANOTHER_PATIENT = '9434765919';
 const sample = (file: string) => Buffer.from(sampleBytes(file)).toString('utf8');
 const fhir = (file: string) => ({ text: sample(file), contentType: 'application/fhir+json' });
+const signInQuery = new URLSearchParams({
+  response_type: 'code',
+  client_id: 'clinical-event-log-console',
+  redirect_uri: 'http://localhost:5173/console/callback',
+  state: 'matrix',
+  code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  code_challenge_method: 'S256',
+}).toString();
 
 /** One call per route, with parameters that succeed for an allowed caller. */
 function examples(nhs: string, eventId: string, anchor: string): Readonly<Record<RouteKey, Example>> {
@@ -39,6 +47,18 @@ function examples(nhs: string, eventId: string, anchor: string): Readonly<Record
     'GET /openapi.json': { url: '/openapi.json', ok: [200] },
     'GET /.well-known/openid-configuration': { url: '/.well-known/openid-configuration', ok: [200] },
     'GET /.well-known/jwks.json': { url: '/.well-known/jwks.json', ok: [200] },
+    // The development issuer's sign-in: its page, a form without a role (400), an unknown code (400).
+    'GET /dev-issuer/authorize': { url: `/dev-issuer/authorize?${signInQuery}`, ok: [200] },
+    'POST /dev-issuer/authorize': {
+      url: '/dev-issuer/authorize',
+      body: { text: signInQuery, contentType: 'application/x-www-form-urlencoded' },
+      ok: [400],
+    },
+    'POST /dev-issuer/token': {
+      url: '/dev-issuer/token',
+      body: { text: 'grant_type=authorization_code&code=unknown', contentType: 'application/x-www-form-urlencoded' },
+      ok: [400],
+    },
     'GET /fhir/metadata': { url: '/fhir/metadata', ok: [200] },
     'GET /docs': { url: '/docs', ok: [200] },
     'GET /docs/': { url: '/docs/', ok: [200] },
