@@ -27,6 +27,7 @@ import type { Problem } from '../core/problemDetails.js';
 import { replyProblem } from '../platform/replyProblem.js';
 import { operationOutcomeOf } from '../producers/fhir/fhirRoutes.js';
 import { type RecordAccess, registerAccessRecording } from './accessRecording.js';
+import { type ConsoleClient, DEFAULT_CONSOLE_CLIENT_ID } from './consoleRoutes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -44,6 +45,8 @@ export type TokenTrust = {
   readonly verify: TokenVerifier;
   /** `realm` of `WWW-Authenticate`. */
   readonly realm: string;
+  /** Who the console at /console signs in with (api/consoleRoutes.ts); the development issuer when absent. */
+  readonly console?: ConsoleClient;
   /** The development issuer's public documents, served anonymously when it is the issuer. */
   readonly devIssuer?: {
     readonly jwks: unknown;
@@ -82,10 +85,22 @@ export function refuseUnlessMayRead(
 }
 
 /** The verifier and documents for the configured issuer: an OIDC provider, or the development issuer (its key made if missing). */
-export async function authFromConfig(auth: AuthConfig, localStackDir: string): Promise<TokenTrust> {
+export async function authFromConfig(
+  auth: AuthConfig & { readonly consoleClientId?: string },
+  localStackDir: string,
+): Promise<TokenTrust> {
+  const clientId = auth.consoleClientId ?? DEFAULT_CONSOLE_CLIENT_ID;
   if (auth.mode === 'oidc') {
     return {
       realm: AUTH_REALM,
+      // The provider's endpoints come from its discovery document; the console connects to its origin.
+      console: {
+        issuer: auth.issuer,
+        discoveryUrl: `${auth.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`,
+        clientId,
+        scope: 'openid',
+        ...(URL.canParse(auth.issuer) ? { issuerOrigin: new URL(auth.issuer).origin } : {}),
+      },
       verify: createTokenVerifier({
         issuer: auth.issuer,
         audience: auth.audience,
@@ -106,6 +121,7 @@ export async function authFromConfig(auth: AuthConfig, localStackDir: string): P
       algorithms: auth.algorithms,
       clockSkewSeconds: auth.clockSkewSeconds,
     }),
+    console: { issuer: DEV_ISSUER, discoveryUrl: '/.well-known/openid-configuration', clientId, scope: 'openid' },
     devIssuer: { jwks, discovery: devDiscoveryDocument, signIn: { key, audience: auth.audience } },
   };
 }

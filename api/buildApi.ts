@@ -18,6 +18,7 @@ import type { LogSource } from '../replay/readWindow.js';
 import { adminRoutes } from './adminRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
 import { type AuthOptions, registerAuth } from './authPlugin.js';
+import { consoleRoutes, devConsoleClient } from './consoleRoutes.js';
 import { CORRELATION_HEADER, readCorrelationIdHeader } from './correlationIdHeader.js';
 import { type HealthChecks, type HealthDetails, healthRoutes } from './healthRoutes.js';
 import { defaultHardening, type HttpHardening, registerHardening } from './httpHardening.js';
@@ -116,6 +117,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     deadLetters: () => countDeadLetters(deps.pool),
   });
   await app.register(metricsRoutes, { metrics: metrics.metrics });
+  await app.register(consoleRoutes, { client: deps.auth.console ?? devConsoleClient });
   await app.register(viewRoutes, { pool: deps.pool });
   await app.register(auditRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool, ingest: deps.ingest, codec: deps.eventCodec });

@@ -89,6 +89,12 @@ export const accessPolicy: Readonly<Record<RouteKey, RouteRule>> = {
   'GET /dev-issuer/authorize': { access: 'anonymous' },
   'POST /dev-issuer/authorize': { access: 'anonymous' },
   'POST /dev-issuer/token': { access: 'anonymous' },
+  // The console's static shell and where it signs in (api/consoleRoutes.ts); its API calls carry the token.
+  'GET /console': { access: 'anonymous' },
+  'GET /console/': { access: 'anonymous' },
+  'GET /console/callback': { access: 'anonymous' },
+  'GET /console/config.json': { access: 'anonymous' },
+  'GET /console/assets/:file': { access: 'anonymous' },
   // The FHIR CapabilityStatement and the API reference page (its assets and the document it shows).
   'GET /fhir/metadata': { access: 'anonymous' },
   'GET /docs': { access: 'anonymous' },

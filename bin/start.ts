@@ -6,12 +6,19 @@
 import { loadConfig, maskUrl } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
 import { runService } from '../service/runService.js';
+import { buildConsole, consoleBuildIsStale } from './consoleBuild.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
 try {
+  // The console at /console: built here when its sources are newer than the build (not in a compiled copy).
+  const root = new URL('../', import.meta.url).pathname;
+  if (consoleBuildIsStale(root)) {
+    progress('building the console (console/ → console/dist)');
+    buildConsole(root);
+  }
   const service = await runService(config, { logger, onProgress: progress });
   process.stderr.write(
     [
@@ -22,6 +29,7 @@ try {
       `  JSON ingest        POST ${service.httpUrl}/events (Idempotency-Key header)`,
       `  Health             GET  ${service.httpUrl}/health`,
       `  Held inputs        GET  ${service.httpUrl}/admin/parked, ${service.httpUrl}/admin/rejected`,
+      `  Console            ${service.httpUrl}/console/`,
       `  Kafka ${service.brokers.join(',')}   schema registry ${maskUrl(new URL(service.registryUrl))}`,
       config.auth.mode === 'development'
         ? '  Every route but /health needs a bearer token: npm run -s token -- --role gp (README: Access)'

@@ -68,7 +68,10 @@ export type Config = {
     readonly mllp: MllpListenConfig;
   };
   /** AUTH_*: the OIDC provider whose bearer tokens the API trusts, or the development issuer. */
-  readonly auth: AuthConfig;
+  readonly auth: AuthConfig & {
+    /** CONSOLE_CLIENT_ID: the console's OAuth client id (api/consoleRoutes.ts). */
+    readonly consoleClientId?: string;
+  };
   /** HTTP_RATE_LIMIT, HTTP_RATE_LIMIT_WINDOW_SECONDS, HTTP_ALLOWED_HOSTS: the HTTP API's limits (api/httpHardening.ts). */
   readonly http: HttpHardening;
   /** METRICS_BEARER_TOKEN_FILE: the file holding the static token Prometheus scrapes GET /metrics with (api/metricsRoutes.ts). */
@@ -274,6 +277,11 @@ export const configVariables = [
   },
   { name: 'AUTH_CLOCK_SKEW_SECONDS', default: '30', doc: 'Clock skew allowed on `exp` and `nbf` (0–300)' },
   {
+    name: 'CONSOLE_CLIENT_ID',
+    default: 'clinical-event-log-console',
+    doc: 'The OAuth client id the console at /console signs in with (authorization code + PKCE; redirect URI `<service>/console/callback`)',
+  },
+  {
     name: 'HTTP_RATE_LIMIT',
     default: '6000',
     doc: 'HTTP requests one client may make per window (1–1000000): a client is the verified caller (token `sub` and client), else the remote address; more are answered 429 with Retry-After. `GET /health` counts apart',
@@ -443,7 +451,10 @@ export function parseConfig(env: Env, cwd = '.'): Result<Config, readonly Config
     problem('CEL_FAILPOINT', `"${failpointRaw}": expected mid-batch:<n> or after-commit:<n>, n a batch number from 1`);
   }
   const localStackDirRaw = value('LOCAL_STACK_DIR') ?? '.local-stack';
-  const auth = parseAuthConfig(value, problem);
+  const consoleClientId = value('CONSOLE_CLIENT_ID');
+  if (consoleClientId !== undefined && !/^[\x21-\x7e]{1,200}$/.test(consoleClientId))
+    problem('CONSOLE_CLIENT_ID', 'expected printable text without spaces (at most 200 characters)');
+  const auth = { ...parseAuthConfig(value, problem), ...(consoleClientId === undefined ? {} : { consoleClientId }) };
   const httpRateLimit = parseInteger('HTTP_RATE_LIMIT', value('HTTP_RATE_LIMIT') ?? '6000', 1, 1_000_000, problem);
   const httpRateLimitWindowSeconds = parseInteger(
     'HTTP_RATE_LIMIT_WINDOW_SECONDS',

@@ -54,6 +54,12 @@ function examples(nhs: string, eventId: string, anchor: string): Readonly<Record
       body: { text: signInQuery, contentType: 'application/x-www-form-urlencoded' },
       ok: [400],
     },
+    // The console's shell (built by npm ci's prepare or npm start): no token needed, no patient data.
+    'GET /console': { url: '/console', ok: [200] },
+    'GET /console/': { url: '/console/', ok: [200] },
+    'GET /console/callback': { url: '/console/callback?code=x&state=y', ok: [200] },
+    'GET /console/config.json': { url: '/console/config.json', ok: [200] },
+    'GET /console/assets/:file': { url: '/console/assets/not-there.js', ok: [404] },
     'POST /dev-issuer/token': {
       url: '/dev-issuer/token',
       body: { text: 'grant_type=authorization_code&code=unknown', contentType: 'application/x-www-form-urlencoded' },
