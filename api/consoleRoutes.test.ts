@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allowedAlgorithms } from '../auth/verifyToken.js';
+import { authFromConfig } from './authPlugin.js';
 import { consoleContentSecurityPolicy, consoleRoutes, devConsoleClient } from './consoleRoutes.js';
 
 let root: string;
@@ -64,6 +66,29 @@ describe('the console shell', () => {
       "'self'",
       'https://login.example',
     ]);
+  });
+
+  it("with a real provider, signs in with the provider's endpoints and the development sign-in is not served", async () => {
+    const trust = await authFromConfig(
+      {
+        mode: 'oidc',
+        issuer: 'https://login.example/realms/nhs/',
+        audience: 'clinical-event-log',
+        jwksUrl: new URL('https://login.example/realms/nhs/protocol/openid-connect/certs'),
+        algorithms: allowedAlgorithms,
+        clockSkewSeconds: 30,
+        consoleClientId: 'cel-console',
+      },
+      join(root, 'unused'),
+    );
+    expect(trust.devIssuer).toBeUndefined();
+    expect(trust.console).toEqual({
+      issuer: 'https://login.example/realms/nhs/',
+      discoveryUrl: 'https://login.example/realms/nhs/.well-known/openid-configuration',
+      clientId: 'cel-console',
+      scope: 'openid',
+      issuerOrigin: 'https://login.example',
+    });
   });
 
   it('says how to build it when it is not built', async () => {
