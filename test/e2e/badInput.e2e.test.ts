@@ -301,6 +301,11 @@ const FHIR_JSON = 'application/fhir+json';
 const PROBLEM_JSON = 'application/problem+json';
 const sampleText = (file: string): string => Buffer.from(sampleBytes(file)).toString('utf8');
 const operationOutcome = (code: string) => ({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code }] });
+/** Every error under /fhir is an OperationOutcome; the project's problem code is its issue's detail coding. */
+const fhirProblem = (code: string, problemCode: string) => ({
+  resourceType: 'OperationOutcome',
+  issue: [{ severity: 'error', code, details: { coding: [expect.objectContaining({ code: problemCode })] } }],
+});
 
 async function post(service: ServiceUnderTest, path: string, contentType: string, body: string) {
   const response = await fetchWithRole(`${service.httpUrl}${path}`, {
@@ -359,8 +364,8 @@ describe('bad HTTP requests', () => {
       contentType: FHIR_JSON,
       body: '{"resourceType": "Patient"}',
       status: 404,
-      type: PROBLEM_JSON,
-      answer: { code: 'CEL_ERR_NOT_FOUND' },
+      type: FHIR_JSON,
+      answer: fhirProblem('not-found', 'CEL_ERR_NOT_FOUND'),
     },
     {
       name: 'text to /events',
@@ -377,8 +382,8 @@ describe('bad HTTP requests', () => {
       contentType: 'text/plain',
       body: sampleText('fhir/condition_confirmed.json'),
       status: 415,
-      type: PROBLEM_JSON,
-      answer: { code: 'CEL_ERR_UNSUPPORTED_MEDIA_TYPE' },
+      type: FHIR_JSON,
+      answer: fhirProblem('not-supported', 'CEL_ERR_UNSUPPORTED_MEDIA_TYPE'),
     },
     {
       name: 'XML to /fhir/Condition',
@@ -386,8 +391,8 @@ describe('bad HTTP requests', () => {
       contentType: 'application/fhir+xml',
       body: '<Condition xmlns="http://hl7.org/fhir"/>',
       status: 415,
-      type: PROBLEM_JSON,
-      answer: { code: 'CEL_ERR_UNSUPPORTED_MEDIA_TYPE' },
+      type: FHIR_JSON,
+      answer: fhirProblem('not-supported', 'CEL_ERR_UNSUPPORTED_MEDIA_TYPE'),
     },
   ])(
     '$name: $status, and good requests are still taken',
