@@ -13,7 +13,7 @@ export type MetricSample = {
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
-const unescape = (value: string) => value.replace(/\\(.)/g, (_all, c: string) => (c === 'n' ? '\n' : c));
+const unescapeLabel = (value: string) => value.replace(/\\(.)/g, (_all, c: string) => (c === 'n' ? '\n' : c));
 
 function number(text: string): number | undefined {
   const lower = text.toLowerCase();
@@ -39,7 +39,7 @@ export function parseMetricsText(text: string): MetricSample[] {
     const labels: Record<string, string> = {};
     for (const pair of (labelText ?? '').matchAll(LABEL)) {
       const [, key, quoted] = pair;
-      if (key !== undefined && quoted !== undefined) labels[key] = unescape(quoted);
+      if (key !== undefined && quoted !== undefined) labels[key] = unescapeLabel(quoted);
     }
     samples.push({ name, labels, value });
   }
