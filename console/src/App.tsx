@@ -1,11 +1,12 @@
 /**
  * The console's shell: sign-in, the signed-in caller's role, a navigation with the sections
  * the role may use, and each section. The sections are the first of their kind: the operations
- * section counts held inputs and the patient section loads a GP summary; the rest says what will
- * be there. The page title never carries patient data. I/O (through signIn.ts and api.ts).
+ * section counts held inputs and the patient section (patient/) finds a patient's timeline and
+ * record; the rest says what will be there. The page title never carries patient data. I/O (through signIn.ts and api.ts).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { apiGet } from './api.js';
+import { PatientSection } from './patient/PatientSection.js';
 import { type Section, type SectionId, sectionsFor } from './sections.js';
 import {
   type ConsoleConfig,
@@ -46,61 +47,6 @@ function OperationsSection({ session }: { session: Session }) {
       <p class="placeholder">
         To come here: the held and refused inputs, dead letters and re-drives, view lag and health.
       </p>
-    </>
-  );
-}
-
-type GpSummary = { discharges: unknown[]; activeProblems: unknown[]; currentMedications: unknown[] };
-
-function PatientSection({ session }: { session: Session }) {
-  const [nhs, setNhs] = useState(session.patient ?? '');
-  const [summary, setSummary] = useState<Load<GpSummary>>({ state: 'idle' });
-  const mayReadSummary = session.roles.includes('gp');
-  const search = (event: Event) => {
-    event.preventDefault();
-    const number = nhs.replace(/\s+/g, '');
-    setSummary({ state: 'loading' });
-    apiGet<GpSummary>(session, `/patients/${encodeURIComponent(number)}/gp-summary`).then(
-      (value) => setSummary({ state: 'done', value }),
-      (error: unknown) => setSummary({ state: 'failed', error: message(error) }),
-    );
-  };
-  return (
-    <>
-      <h2 id="section-title">Patient</h2>
-      {mayReadSummary ? (
-        <search aria-label="Find a patient">
-          <form onSubmit={search}>
-            <label for="nhs-number">NHS number</label>
-            <input
-              id="nhs-number"
-              name="nhs-number"
-              inputMode="numeric"
-              autoComplete="off"
-              value={nhs}
-              onInput={(event) => setNhs((event.target as HTMLInputElement).value)}
-            />
-            <button type="submit">Load GP summary</button>
-          </form>
-        </search>
-      ) : (
-        <p class="placeholder">The GP summary needs the gp role; the timeline of a patient will be here.</p>
-      )}
-      <div aria-live="polite">
-        {summary.state === 'loading' && <p>Loading…</p>}
-        {summary.state === 'failed' && <p role="alert">Could not load the summary: {summary.error}</p>}
-        {summary.state === 'done' && (
-          <dl>
-            <dt>Discharges</dt>
-            <dd data-testid="discharge-count">{summary.value.discharges.length}</dd>
-            <dt>Active problems</dt>
-            <dd>{summary.value.activeProblems.length}</dd>
-            <dt>Current medications</dt>
-            <dd>{summary.value.currentMedications.length}</dd>
-          </dl>
-        )}
-      </div>
-      <p class="placeholder">To come here: the patient's event timeline and an as-of view of the record.</p>
     </>
   );
 }
