@@ -1,11 +1,12 @@
 /**
  * The console's shell: sign-in, the signed-in caller's role, a navigation with the sections
- * the role may use, and each section. The sections are the first of their kind: the operations
- * section counts held inputs and the patient section (patient/) finds a patient's timeline and
- * record; the rest says what will be there. The page title never carries patient data. I/O (through signIn.ts and api.ts).
+ * the role may use, and each section. The operations section (operations/) lists held inputs and dead letters
+ * with re-drives and charts lag and rates; the patient section (patient/) finds a patient's timeline and
+ * record; the audit section (audit/) lists who viewed a record and verifies its chain. The page title never carries patient data. I/O (through signIn.ts and api.ts).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { apiGet } from './api.js';
+import { AuditSection } from './audit/AuditSection.js';
+import { OperationsSection } from './operations/OperationsSection.js';
 import { PatientSection } from './patient/PatientSection.js';
 import { type Section, type SectionId, sectionsFor } from './sections.js';
 import {
@@ -19,53 +20,12 @@ import {
   startSignIn,
 } from './signIn.js';
 
-type Load<T> =
-  | { state: 'idle' }
-  | { state: 'loading' }
-  | { state: 'done'; value: T }
-  | { state: 'failed'; error: string };
-
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-function OperationsSection({ session }: { session: Session }) {
-  const [parked, setParked] = useState<Load<number>>({ state: 'loading' });
-  useEffect(() => {
-    apiGet<{ parked: unknown[] }>(session, '/admin/parked').then(
-      (body) => setParked({ state: 'done', value: body.parked.length }),
-      (error: unknown) => setParked({ state: 'failed', error: message(error) }),
-    );
-  }, [session]);
-  return (
-    <>
-      <h2 id="section-title">Operations</h2>
-      <p>
-        Parked inputs:{' '}
-        <output data-testid="parked-count">
-          {parked.state === 'done' ? parked.value : parked.state === 'failed' ? `unavailable (${parked.error})` : '…'}
-        </output>
-      </p>
-      <p class="placeholder">
-        To come here: the held and refused inputs, dead letters and re-drives, view lag and health.
-      </p>
-    </>
-  );
-}
-
-function AuditSection() {
-  return (
-    <>
-      <h2 id="section-title">Audit</h2>
-      <p class="placeholder">
-        To come here: the audit trail with source messages, chain checks and anchors, and who looked at a patient.
-      </p>
-    </>
-  );
-}
 
 function SectionView({ id, session }: { id: SectionId; session: Session }) {
   if (id === 'operations') return <OperationsSection session={session} />;
   if (id === 'patient') return <PatientSection session={session} />;
-  return <AuditSection />;
+  return <AuditSection session={session} />;
 }
 
 function SignedIn({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
