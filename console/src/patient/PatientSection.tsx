@@ -42,7 +42,7 @@ export function PatientSection({ session }: { session: Session }) {
             value={text}
             onInput={(event) => setText((event.target as HTMLInputElement).value)}
           />
-          <button type="submit">Find patient</button>
+          <button type="submit">{access.gpSummary ? 'Find patient and load GP summary' : 'Find patient'}</button>
           <p id="nhs-number-hint" class="hint">
             Ten digits; spaces are ignored.
           </p>
