@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { apiGet } from '../api.js';
 import type { Session } from '../signIn.js';
-import { type ChainVerdict, describeVerdict, normaliseNhsNumber } from './chainVerdict.js';
+import { type ChainVerdict, describeVerdict, normaliseNhsNumber, utcTime } from './chainVerdict.js';
 
 type AccessRecord = {
   readonly accessId: string;
@@ -136,7 +136,7 @@ export function AuditSection({ session }: { session: Session }) {
                 {access.value.map((record) => (
                   <tr key={record.accessId}>
                     <td>
-                      <time dateTime={record.at}>{new Date(record.at).toLocaleString()}</time>
+                      <time dateTime={record.at}>{utcTime(record.at)}</time>
                     </td>
                     <th scope="row">{record.actor.sub}</th>
                     <td>{record.actor.roles.join(', ')}</td>

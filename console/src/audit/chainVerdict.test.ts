@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeVerdict, normaliseNhsNumber } from './chainVerdict.js';
+import { describeVerdict, normaliseNhsNumber, utcTime } from './chainVerdict.js';
 
 describe("the audit page's chain verdict", () => {
   it('says ok with the number of entries', () => {
@@ -39,5 +39,11 @@ describe('NHS numbers as typed', () => {
   });
   it('refuses anything else', () => {
     expect(normaliseNhsNumber('94347659')).toEqual({ ok: false, error: 'An NHS number is 10 digits' });
+  });
+});
+
+describe('times on the audit and operations pages', () => {
+  it('are shown in UTC to the second', () => {
+    expect(utcTime('2026-12-08T02:31:05.123Z')).toBe('2026-12-08 02:31:05 UTC');
   });
 });

@@ -49,3 +49,6 @@ export function normaliseNhsNumber(typed: string): { ok: true; value: string } |
   const value = typed.replace(/\s+/g, '');
   return /^\d{10}$/.test(value) ? { ok: true, value } : { ok: false, error: 'An NHS number is 10 digits' };
 }
+
+/** An ISO instant as `YYYY-MM-DD HH:MM:SS UTC` (the same in every browser locale). */
+export const utcTime = (iso: string): string => `${iso.slice(0, 19).replace('T', ' ')} UTC`;

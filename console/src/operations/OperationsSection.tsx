@@ -5,6 +5,7 @@
  * seconds; rebuilds under way with their progress. I/O (through operationsApi.ts).
  */
 import { useEffect, useState } from 'preact/hooks';
+import { utcTime } from '../audit/chainVerdict.js';
 import type { Session } from '../signIn.js';
 import { LiveChart } from './LiveChart.js';
 import { parseMetricsText, sumBy, sumOf } from './metricsText.js';
@@ -73,7 +74,7 @@ function HeldTable({
             {(rows ?? []).map((row) => (
               <tr key={row.id}>
                 <th scope="row">{row.id}</th>
-                <td>{new Date(row.receivedAt).toLocaleString()}</td>
+                <td>{utcTime(row.receivedAt)}</td>
                 <td>
                   {row.channel} {row.endpoint}
                 </td>
