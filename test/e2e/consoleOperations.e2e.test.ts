@@ -9,7 +9,7 @@
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { launchConsoleBrowser, openConsole, signInToConsole } from '../support/consoleBrowser.js';
+import { consoleScreenshot, launchConsoleBrowser, openConsole, signInToConsole } from '../support/consoleBrowser.js';
 import { awaitCatchUp, tailCanonicalLog } from '../support/invariantCheck.js';
 import { deliverSample, readCanonicalEvents, serviceTest as test } from '../support/serviceUnderTest.js';
 
@@ -74,6 +74,7 @@ describe('the console operations and audit pages', () => {
       .poll(() => page.getByTestId('redrive-outcome').textContent())
       .toBe(`${rejectedName.replace('Re-drive ', 'Re-drive of ')}: rejected`);
     expect(await page.getByTestId('rejected-count').textContent()).toBe('1'); // still rejected, by design
+    await consoleScreenshot(page, 'operations');
 
     const parked = page.getByTestId('parked-table');
     await parked.getByRole('button', { name: /^Re-drive parked input \d+$/ }).click();
@@ -108,6 +109,7 @@ describe('the console operations and audit pages', () => {
     expect(await page.getByTestId('access-table').textContent()).toContain('GET /patients/:nhs/gp-summary');
     await page.getByRole('button', { name: "Verify this patient's chain" }).click();
     await expect.poll(() => page.getByTestId('chain-verdict').textContent()).toMatch(/^ok: \d+ entries/);
+    await consoleScreenshot(page, 'audit');
     expect(await page.title()).not.toContain(nhs);
     expect(errors).toEqual([]);
     await page.close();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { asOfStops } from '../../console/src/patient/asOfStops.js';
-import { launchConsoleBrowser, openConsole, signInToConsole } from '../support/consoleBrowser.js';
+import { consoleScreenshot, launchConsoleBrowser, openConsole, signInToConsole } from '../support/consoleBrowser.js';
 import { SAMPLES_DIR } from '../support/samples.js';
 import { deliverSample, serviceTest as test } from '../support/serviceUnderTest.js';
 import { fetchWithRole } from '../support/tokens.js';
@@ -85,6 +85,7 @@ describe("the console's patient pages in a browser", () => {
     for (let i = 0; i < beforeRetraction; i++) await slider.press('ArrowRight');
     expect(await page.getByTestId('as-of-instant').textContent()).toBe(stops[beforeRetraction]?.label);
     await expect.poll(() => problems.textContent()).toContain('Atrial fibrillation');
+    await consoleScreenshot(page, 'patient');
 
     await slider.press('End');
     expect(await page.getByTestId('as-of-instant').textContent()).toBe('now');

@@ -3,6 +3,7 @@
  * playwright-core, and signing in from the console's start page through the development
  * issuer's sign-in page (authorization code + PKCE) as a role. I/O (a browser process).
  */
+import { fileURLToPath } from 'node:url';
 import chromium from '@sparticuz/chromium';
 import { type Browser, type Page, chromium as playwright } from 'playwright-core';
 
@@ -33,4 +34,16 @@ export async function openConsole(
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto('/console/');
   return { page, errors };
+}
+
+/**
+ * With CONSOLE_SCREENSHOT set, a screenshot of the page to docs/console-<name>.png (the README
+ * shows them); ordinary runs write nothing.
+ */
+export async function consoleScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env.CONSOLE_SCREENSHOT === undefined) return;
+  await page.screenshot({
+    path: fileURLToPath(new URL(`../../docs/console-${name}.png`, import.meta.url)),
+    fullPage: true,
+  });
 }
