@@ -26,18 +26,14 @@ import { viewRoutes } from '../api/viewRoutes.js';
 import { liveViews } from '../consumers/views.js';
 import { loadConfig } from '../platform/config.js';
 import { ensureTopics } from '../platform/ensureTopics.js';
-import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient } from '../platform/kafka.js';
 import { createPool, type Pool } from '../platform/postgres.js';
-import { createRecordCodec } from '../platform/recordCodec.js';
-import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
-import { createRegistry } from '../platform/schemaRegistry.js';
 import type { IngestService } from '../producers/ingest/ingestService.js';
-import { createKafkaPublisher } from '../producers/publish/kafkaPublisher.js';
 import { auditEventsIndex } from '../projections/audit-index/auditEventsIndex.js';
 import type { AccessRecord } from '../schemas/generated/events.js';
 import { topicNames, topicSpecs } from '../schemas/topics.js';
 import { type BenchContext, type Benchmark, type BenchRow, benchLogger, percentile } from './benchmark.js';
+import { benchPublisher } from './benchPublisher.js';
 import { benchToken } from './benchToken.js';
 import { sharedCanonicalTopic } from './canonicalTopic.js';
 import { applyExactlyOnce, requireCaughtUp, withFreshDatabase } from './viewApply.js';
@@ -223,15 +219,7 @@ export const accessBenchmark: Benchmark = {
         kafka,
         topicSpecs({ namespace, partitions: PARTITIONS, brokerCount: context.kafkaBrokers.length }),
       );
-      const registry = createRegistry(new URL(context.registryUrl));
-      const schemas = await registerSchemas(registry, projectSchemaRegistrations(topics));
-      const publisher = createKafkaPublisher({
-        kafka,
-        topics,
-        eventCodec: createEventCodec(registry, schemas.byEventType),
-        recordCodec: createRecordCodec(registry, schemas.byRecordName),
-        logger: benchLogger(),
-      });
+      const publisher = await benchPublisher(context, kafka, topics);
 
       const config = loadConfig({ PATH: process.env.PATH });
       const trust = await authFromConfig(config.auth, config.localStack.dir);

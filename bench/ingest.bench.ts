@@ -7,18 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Config, loadConfig } from '../platform/config.js';
-import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient, type Kafka } from '../platform/kafka.js';
 import { dropDatabase, ensureDatabase } from '../platform/postgres.js';
-import { createRecordCodec } from '../platform/recordCodec.js';
-import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
-import { createRegistry } from '../platform/schemaRegistry.js';
-import { createKafkaPublisher } from '../producers/publish/kafkaPublisher.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { topicNames } from '../schemas/topics.js';
 import { type RunningService, runService } from '../service/runService.js';
 import { sampleBytes } from '../test/support/samples.js';
 import { type BenchContext, type Benchmark, type BenchRow, benchLogger, percentile } from './benchmark.js';
+import { benchPublisher } from './benchPublisher.js';
 import { benchToken } from './benchToken.js';
 import { canonicalWorkload } from './canonicalWorkload.js';
 import { producerPerformance } from './kafkaPeer.js';
@@ -240,8 +236,6 @@ async function publishPath(
   events: readonly ClinicalEvent[],
 ): Promise<Load> {
   const topics = topicNames(namespace);
-  const registry = createRegistry(new URL(context.registryUrl));
-  const schemas = await registerSchemas(registry, projectSchemaRegistrations(topics));
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
@@ -249,13 +243,7 @@ async function publishPath(
     topics: [{ topic: topics.canonical, numPartitions: partitions, replicationFactor: 1 }],
   });
   await admin.disconnect();
-  const publisher = createKafkaPublisher({
-    kafka,
-    topics,
-    eventCodec: createEventCodec(registry, schemas.byEventType),
-    recordCodec: createRecordCodec(registry, schemas.byRecordName),
-    logger: benchLogger(),
-  });
+  const publisher = await benchPublisher(context, kafka, topics);
   const latenciesMs: number[] = [];
   try {
     await publisher.publishEvents(events.slice(0, 100)); // connects the producer

@@ -15,16 +15,12 @@ import { applyStackAcls, asPrincipal } from '../local-stack/secureKafkaClient.js
 import { startTemporaryKafka } from '../local-stack/temporaryKafka.js';
 import { loadConfig } from '../platform/config.js';
 import { ensureTopics } from '../platform/ensureTopics.js';
-import { createEventCodec } from '../platform/eventCodec.js';
 import { createKafkaClient } from '../platform/kafka.js';
 import type { KafkaClientSecurity } from '../platform/kafkaSecurity.js';
-import { createRecordCodec } from '../platform/recordCodec.js';
-import { projectSchemaRegistrations, registerSchemas } from '../platform/registerSchemas.js';
-import { createRegistry } from '../platform/schemaRegistry.js';
-import { createKafkaPublisher } from '../producers/publish/kafkaPublisher.js';
 import type { ClinicalEvent } from '../schemas/generated/events.js';
 import { topicNames, topicSpecs } from '../schemas/topics.js';
-import { type BenchContext, type Benchmark, type BenchRow, benchLogger, percentile } from './benchmark.js';
+import { type BenchContext, type Benchmark, type BenchRow, percentile } from './benchmark.js';
+import { benchPublisher } from './benchPublisher.js';
 import { sharedCanonicalTopic } from './canonicalTopic.js';
 import { canonicalWorkload } from './canonicalWorkload.js';
 import { applyExactlyOnce, withFreshDatabase } from './viewApply.js';
@@ -60,15 +56,7 @@ async function publishRate(
     clientId: 'bench-tls',
     ...(cluster.security === undefined ? {} : { security: cluster.security }),
   });
-  const registry = createRegistry(new URL(context.registryUrl));
-  const schemas = await registerSchemas(registry, projectSchemaRegistrations(topics));
-  const publisher = createKafkaPublisher({
-    kafka,
-    topics,
-    eventCodec: createEventCodec(registry, schemas.byEventType),
-    recordCodec: createRecordCodec(registry, schemas.byRecordName),
-    logger: benchLogger(),
-  });
+  const publisher = await benchPublisher(context, kafka, topics);
   try {
     await publisher.publishEvents(events.slice(0, 100)); // connect and warm up
     let next = 100;
