@@ -145,6 +145,21 @@ async function readValues(kafka: Kafka, topic: string, groupId: string, expected
   }
 }
 
+/** `kafka`'s principal reads the clinical events with `groupId`, and is refused a write to them. */
+async function readsButCannotWrite(kafka: Kafka, groupId: string): Promise<void> {
+  expect(await readValues(kafka, clinicalEvents, groupId, 1)).toContain('event-1');
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    const refused = await failureOf(() =>
+      producer.send({ topic: clinicalEvents, acks: -1, messages: [{ value: 'forged' }] }),
+    );
+    expect(refused.type).toBe('TOPIC_AUTHORIZATION_FAILED');
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 /** The error `work` fails with (the test fails if it does not). */
 async function failureOf(work: () => Promise<unknown>): Promise<{ name: string; type?: string; message: string }> {
   try {
@@ -212,19 +227,7 @@ describe('a secured local Kafka', () => {
   });
 
   test('the subscriber reads the clinical events with a subscriber.* group, and may not write them', async () => {
-    const kafka = subscriberClient();
-    expect(await readValues(kafka, clinicalEvents, 'subscriber.x', 1)).toContain('event-1');
-
-    const producer = kafka.producer();
-    await producer.connect();
-    try {
-      const refused = await failureOf(() =>
-        producer.send({ topic: clinicalEvents, acks: -1, messages: [{ value: 'forged' }] }),
-      );
-      expect(refused.type).toBe('TOPIC_AUTHORIZATION_FAILED');
-    } finally {
-      await producer.disconnect();
-    }
+    await readsButCannotWrite(subscriberClient(), 'subscriber.x');
   });
 
   test('the subscriber may not read the raw receipts, nor use a group outside subscriber.*', async () => {
@@ -384,17 +387,7 @@ describe('a secured local Kafka', () => {
   /** The subscriber, logged in as `clientSecurity` says, may read the clinical events and not write them. */
   async function subscriberCannotWrite(clientSecurity: KafkaClientSecurity, at: readonly string[], groupId: string) {
     const kafka = createKafkaClient({ brokers: at, clientId: `secure-test-${groupId}`, security: clientSecurity });
-    expect(await readValues(kafka, clinicalEvents, groupId, 1)).toContain('event-1');
-    const producer = kafka.producer();
-    await producer.connect();
-    try {
-      const refused = await failureOf(() =>
-        producer.send({ topic: clinicalEvents, acks: -1, messages: [{ value: 'forged' }] }),
-      );
-      expect(refused.type).toBe('TOPIC_AUTHORIZATION_FAILED');
-    } finally {
-      await producer.disconnect();
-    }
+    await readsButCannotWrite(kafka, groupId);
   }
 
   test('PLAIN inside TLS: the service logs in with its password, produces and consumes; a wrong password names the files', async () => {
