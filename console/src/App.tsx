@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AuditSection } from './audit/AuditSection.js';
+import { message } from './load.js';
 import { OperationsSection } from './operations/OperationsSection.js';
 import { PatientSection } from './patient/PatientSection.js';
 import { type Section, type SectionId, sectionsFor } from './sections.js';
@@ -19,8 +20,6 @@ import {
   signOut,
   startSignIn,
 } from './signIn.js';
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function SectionView({ id, session }: { id: SectionId; session: Session }) {
   if (id === 'operations') return <OperationsSection session={session} />;

@@ -6,6 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { apiGet } from '../api.js';
+import { type Load, message } from '../load.js';
 import type { Session } from '../signIn.js';
 import { type ChainVerdict, describeVerdict, normaliseNhsNumber, utcTime } from './chainVerdict.js';
 
@@ -18,14 +19,6 @@ type AccessRecord = {
   readonly at: string;
   readonly outcome: string;
 };
-
-type Load<T> =
-  | { state: 'idle' }
-  | { state: 'loading' }
-  | { state: 'done'; value: T }
-  | { state: 'failed'; error: string };
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function AuditSection({ session }: { session: Session }) {
   const [typed, setTyped] = useState('');

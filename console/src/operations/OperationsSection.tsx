@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { utcTime } from '../audit/chainVerdict.js';
+import { message } from '../load.js';
 import type { Session } from '../signIn.js';
 import { LiveChart } from './LiveChart.js';
 import { parseMetricsText, sumBy, sumOf } from './metricsText.js';
@@ -24,8 +25,6 @@ import { appendPoint, emptyHistory, type History, type Reading, ratePerSecond } 
 
 const POLL_MS = 3000;
 const KEEP_POINTS = 100;
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 type Lists = {
   readonly parked?: readonly HeldInput[];

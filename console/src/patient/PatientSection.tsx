@@ -6,9 +6,9 @@
  */
 import { useState } from 'preact/hooks';
 import './patient.css';
+import { useLoad } from '../load.js';
 import type { Session } from '../signIn.js';
 import { asOfStops, NOW, nhsNumberOf } from './asOfStops.js';
-import { useLoad } from './load.js';
 import { patientAccess } from './patientAccess.js';
 import { RecordViews } from './RecordViews.js';
 import { loadTimeline, Timeline } from './Timeline.js';

@@ -6,9 +6,9 @@
  */
 import { useState } from 'preact/hooks';
 import { apiGet } from '../api.js';
+import { type Load, useLoad } from '../load.js';
 import type { Session } from '../signIn.js';
 import type { AsOfStop } from './asOfStops.js';
-import { type Load, useLoad } from './load.js';
 import type { PatientAccess } from './patientAccess.js';
 import type { CarePlan, GpSummary, Medications } from './patientTypes.js';
 

@@ -7,8 +7,8 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { apiGet } from '../api.js';
+import { type Load, useLoad } from '../load.js';
 import type { Session } from '../signIn.js';
-import { type Load, useLoad } from './load.js';
 import type { PatientAccess } from './patientAccess.js';
 import type { ChainVerdict, EventDetail, TimelineEvent, TimelinePage } from './patientTypes.js';
 
