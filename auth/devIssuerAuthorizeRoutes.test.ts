@@ -16,7 +16,9 @@ const NHS = '9434765919';
 let dir: string;
 let key: DevSigningKey;
 let app: FastifyInstance;
-let now = new Date('2026-12-08T02:00:00Z');
+/** The issuer's clock starts at the real time: the tokens it mints are checked by a verifier on the real clock. */
+const started = new Date();
+let now = started;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dev-issuer-'));
@@ -127,7 +129,7 @@ describe('the development issuer signs in a browser with authorization code + PK
         clientId: 'clinical-event-log-console',
       });
     } finally {
-      now = new Date('2026-12-08T02:00:00Z');
+      now = started;
     }
   });
 
