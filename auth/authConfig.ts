@@ -3,6 +3,8 @@
  * `AUTH_JWKS_URL`, `AUTH_AUDIENCE`, all required together), or, with none of them set, the
  * development issuer (devIssuer.ts). There is no setting that turns verification off. Pure.
  */
+
+import { isLoopbackHostname } from '../core/loopbackHost.js';
 import { DEFAULT_AUDIENCE } from './devIssuer.js';
 import { type AllowedAlgorithm, allowedAlgorithms } from './verifyToken.js';
 
@@ -23,8 +25,6 @@ export type AuthConfig =
     };
 
 type Problem = (variable: string, message: string) => void;
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 function parseAlgorithms(raw: string | undefined, problem: Problem): readonly AllowedAlgorithm[] {
   if (raw === undefined) return allowedAlgorithms;
@@ -74,7 +74,7 @@ export function parseAuthConfig(value: (name: string) => string | undefined, pro
     if (
       jwksUrl !== undefined &&
       jwksUrl.protocol !== 'https:' &&
-      !(jwksUrl.protocol === 'http:' && LOOPBACK.has(jwksUrl.hostname))
+      !(jwksUrl.protocol === 'http:' && isLoopbackHostname(jwksUrl.hostname))
     ) {
       problem(
         'AUTH_JWKS_URL',

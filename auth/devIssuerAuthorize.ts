@@ -6,6 +6,7 @@
  * expire after CODE_TTL_SECONDS. Pure (the code store keeps its codes in memory).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { isLoopbackHostname } from '../core/loopbackHost.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { Role } from './roles.js';
 
@@ -24,8 +25,6 @@ const oauthError = (error: OAuthError['error'], description: string): OAuthError
   error_description: description,
 });
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /**
  * Whether codes may be sent to `redirectUri`: an absolute URL without fragment or credentials,
  * either on `origin` (the issuer's own) under `/console/`, or on a loopback host over http(s).
@@ -40,7 +39,7 @@ export function isAllowedRedirectUri(redirectUri: string, origin: string): boole
   if (url.hash !== '' || redirectUri.includes('#') || url.username !== '' || url.password !== '') return false;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
   if (url.origin === origin) return url.pathname.startsWith('/console/');
-  return LOOPBACK_HOSTS.has(url.hostname);
+  return isLoopbackHostname(url.hostname);
 }
 
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;

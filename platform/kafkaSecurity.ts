@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import type { Mechanism, SASLOptions } from 'kafkajs';
+import { isLoopbackHostname } from '../core/loopbackHost.js';
 import { oauthBearerMechanism } from './oauthBearerAuthenticator.js';
 
 export const securityProtocols = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
@@ -167,8 +168,7 @@ function parseOauthBearer(value: (name: string) => string | undefined, problem: 
     } catch {
       problem('KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL', `"${endpointRaw}": not a URL`);
     }
-    const loopback =
-      tokenEndpoint !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(tokenEndpoint.hostname);
+    const loopback = tokenEndpoint !== undefined && isLoopbackHostname(tokenEndpoint.hostname);
     if (
       tokenEndpoint !== undefined &&
       tokenEndpoint.protocol !== 'https:' &&
